@@ -1,0 +1,16 @@
+DROP TABLE clinical_notes;
+DROP TABLE claim_items;
+DROP TABLE claims;
+DROP TABLE prescriptions;
+DROP TABLE drugs;
+DROP TABLE diagnoses;
+DROP TABLE lab_results;
+DROP TABLE vital_signs;
+DROP TABLE visits;
+DROP TABLE doctor_schedules;
+DROP TABLE appointments;
+DROP TABLE patient_coverages;
+DROP TABLE insurers;
+DROP TABLE patients;
+DROP TABLE doctors;
+DROP TABLE branches;
