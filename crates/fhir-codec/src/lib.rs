@@ -72,7 +72,7 @@ pub fn to_json_value(resource: &Resource) -> Result<serde_json::Value, Serialize
 mod tests {
     use super::*;
 
-    const PATIENT: &str = r#"{"resourceType":"Patient","id":"1","birthDate":"1980-05","gender":"male"}"#;
+    const PATIENT: &str = r#"{"resourceType":"Patient","id":"1","gender":"male","birthDate":"1980-05"}"#;
 
     #[test]
     fn json_round_trip_keeps_partial_dates() {

@@ -1,0 +1,12 @@
+//! FHIR search, parsed: a query string becomes a typed [`SearchRequest`] checked against the
+//! [`registry`] of parameters the server supports. No IO: the store compiles requests to SQL.
+
+mod date;
+pub mod registry;
+mod request;
+
+pub use date::{DatePrefix, DateValue};
+pub use registry::{ParamDef, ParamType};
+pub use request::{
+    DEFAULT_COUNT, Handling, MAX_COUNT, Modifier, SearchParam, SearchRequest, SearchValue, TokenValue, parse,
+};

@@ -1,0 +1,100 @@
+//! Date search values: a prefix and the implicit range of a (possibly partial) date.
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatePrefix {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    Sa,
+    Eb,
+    Ap,
+}
+
+/// `[start, end)` of a search date. Without an offset the value is the clinic's local time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateValue {
+    pub prefix: DatePrefix,
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+    pub offset: Option<FixedOffset>,
+}
+
+impl DateValue {
+    pub fn parse(raw: &str) -> Option<DateValue> {
+        let prefixes = [
+            ("eq", DatePrefix::Eq),
+            ("ne", DatePrefix::Ne),
+            ("lt", DatePrefix::Lt),
+            ("gt", DatePrefix::Gt),
+            ("le", DatePrefix::Le),
+            ("ge", DatePrefix::Ge),
+            ("sa", DatePrefix::Sa),
+            ("eb", DatePrefix::Eb),
+            ("ap", DatePrefix::Ap),
+        ];
+        let (prefix, value) = prefixes
+            .iter()
+            .find_map(|(text, prefix)| raw.strip_prefix(text).map(|rest| (*prefix, rest)))
+            .unwrap_or((DatePrefix::Eq, raw));
+        let (start, end, offset) = range(value)?;
+        Some(DateValue {
+            prefix,
+            start,
+            end,
+            offset,
+        })
+    }
+}
+
+fn range(value: &str) -> Option<(NaiveDateTime, NaiveDateTime, Option<FixedOffset>)> {
+    let midnight = NaiveTime::MIN;
+    match value.len() {
+        4 => {
+            let year: i32 = value.parse().ok()?;
+            let start = NaiveDate::from_ymd_opt(year, 1, 1)?;
+            Some((start.and_time(midnight), NaiveDate::from_ymd_opt(year + 1, 1, 1)?.and_time(midnight), None))
+        }
+        7 => {
+            let start = NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d").ok()?;
+            let next = if start.month() == 12 {
+                NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)?
+            } else {
+                NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)?
+            };
+            Some((start.and_time(midnight), next.and_time(midnight), None))
+        }
+        10 => {
+            let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+            Some((day.and_time(midnight), day.succ_opt()?.and_time(midnight), None))
+        }
+        _ => {
+            let parsed = DateTime::parse_from_rfc3339(value).ok()?;
+            let start = parsed.naive_local();
+            let precision = if value.contains('.') { Duration::milliseconds(1) } else { Duration::seconds(1) };
+            Some((start, start + precision, Some(*parsed.offset())))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_dates_cover_their_whole_period() {
+        let year = DateValue::parse("1980").unwrap();
+        assert_eq!((year.start.to_string(), year.end.to_string()), ("1980-01-01 00:00:00".into(), "1981-01-01 00:00:00".into()));
+        let month = DateValue::parse("ge1980-12").unwrap();
+        assert_eq!(month.prefix, DatePrefix::Ge);
+        assert_eq!(month.end.to_string(), "1981-01-01 00:00:00");
+        let instant = DateValue::parse("lt2026-01-02T03:04:05+07:00").unwrap();
+        assert_eq!(instant.offset.unwrap().local_minus_utc(), 7 * 3600);
+        assert!(DateValue::parse("1980-13").is_none());
+        assert!(DateValue::parse("yesterday").is_none());
+    }
+}

@@ -1,0 +1,257 @@
+//! Query string -> [`SearchRequest`].
+
+use fhir_outcome::{Issue, IssueType};
+
+use crate::registry::{self, ParamDef, ParamType};
+use crate::DateValue;
+
+pub const DEFAULT_COUNT: u32 = 20;
+pub const MAX_COUNT: u32 = 1000;
+
+/// Result and format parameters the server applies itself; they are not search criteria.
+const SERVER_PARAMS: [&str; 3] = ["_format", "_pretty", "_cursor"];
+
+/// How to treat parameters the server does not know (`Prefer: handling=...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Handling {
+    /// Refuse them with 400, as HAPI FHIR does by default.
+    #[default]
+    Strict,
+    /// Ignore them; the `self` link shows what was applied.
+    Lenient,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Modifier {
+    Exact,
+    Contains,
+}
+
+/// `[system]|[code]`: `system` is `None` when any system matches and `Some("")` when the
+/// value must have no system; `code` is `None` for `system|` (any code in the system).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenValue {
+    pub system: Option<String>,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchValue {
+    Token(TokenValue),
+    String(String),
+    Date(DateValue),
+    Reference { resource_type: Option<String>, id: String },
+}
+
+/// One criterion: its values are alternatives (OR); criteria combine with AND.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchParam {
+    pub def: &'static ParamDef,
+    pub modifier: Option<Modifier>,
+    pub values: Vec<SearchValue>,
+    /// As the client wrote it (name with modifier, value), for the `self` link.
+    pub raw: (String, String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRequest {
+    pub params: Vec<SearchParam>,
+    pub count: u32,
+    /// Opaque position after which the page starts (from a `next` link).
+    pub cursor: Option<String>,
+}
+
+impl SearchRequest {
+    /// The applied criteria and `_count`, as a query string (without the cursor).
+    pub fn query_string(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for param in &self.params {
+            query.append_pair(&param.raw.0, &param.raw.1);
+        }
+        query.append_pair("_count", &self.count.to_string());
+        query.finish()
+    }
+}
+
+/// Parses the query string of a search on `resource_type`.
+pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<SearchRequest, Vec<Issue>> {
+    let mut request = SearchRequest {
+        params: Vec::new(),
+        count: DEFAULT_COUNT,
+        cursor: None,
+    };
+    let mut issues = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let (name, modifier) = key.split_once(':').map_or((&*key, None), |(n, m)| (n, Some(m)));
+        match name {
+            "_count" => match value.parse::<u32>() {
+                Ok(count) => request.count = count.min(MAX_COUNT),
+                Err(_) => issues.push(invalid(&key, "_count must be a non-negative integer")),
+            },
+            "_cursor" => request.cursor = Some(value.into_owned()),
+            _ if SERVER_PARAMS.contains(&name) => {}
+            _ => match registry::find(resource_type, name) {
+                Some(def) => match parse_param(def, modifier, &key, &value) {
+                    Ok(param) => request.params.push(param),
+                    Err(issue) => issues.push(issue),
+                },
+                None if handling == Handling::Lenient => {}
+                None => issues.push(
+                    Issue::error(
+                        IssueType::NotSupported,
+                        format!("unknown search parameter '{name}' for {resource_type}"),
+                    )
+                    .at(name.to_owned()),
+                ),
+            },
+        }
+    }
+    if issues.is_empty() { Ok(request) } else { Err(issues) }
+}
+
+fn invalid(param: &str, diagnostics: impl Into<String>) -> Issue {
+    Issue::error(IssueType::Invalid, diagnostics).at(param.to_owned())
+}
+
+fn parse_param(def: &'static ParamDef, modifier: Option<&str>, key: &str, raw: &str) -> Result<SearchParam, Issue> {
+    let modifier = match (def.kind, modifier) {
+        (_, None) => None,
+        (ParamType::String, Some("exact")) => Some(Modifier::Exact),
+        (ParamType::String, Some("contains")) => Some(Modifier::Contains),
+        (_, Some(other)) => {
+            return Err(Issue::error(
+                IssueType::NotSupported,
+                format!("modifier ':{other}' is not supported on {} parameter '{}'", def.kind.code(), def.name),
+            )
+            .at(key.to_owned()));
+        }
+    };
+    let values = split_unescaped(raw, ',')
+        .into_iter()
+        .map(|value| parse_value(def, &value).ok_or_else(|| invalid(key, format!("'{value}' is not a valid {} value for '{}'", def.kind.code(), def.name))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(SearchParam {
+        def,
+        modifier,
+        values,
+        raw: (key.to_owned(), raw.to_owned()),
+    })
+}
+
+fn parse_value(def: &ParamDef, value: &str) -> Option<SearchValue> {
+    if value.is_empty() {
+        return None;
+    }
+    match def.kind {
+        ParamType::String => Some(SearchValue::String(unescape(value))),
+        ParamType::Date => DateValue::parse(value).map(SearchValue::Date),
+        ParamType::Token => {
+            let mut parts = split_unescaped(value, '|').into_iter();
+            let first = parts.next()?;
+            let token = match parts.next() {
+                None => TokenValue { system: None, code: Some(first) },
+                Some(code) if parts.next().is_none() => TokenValue {
+                    system: Some(first),
+                    code: (!code.is_empty()).then_some(code),
+                },
+                Some(_) => return None,
+            };
+            Some(SearchValue::Token(token))
+        }
+        ParamType::Reference => {
+            let value = unescape(value);
+            let (resource_type, id) = match value.rsplit_once('/') {
+                Some((resource_type, id)) => (Some(resource_type.rsplit('/').next()?.to_owned()), id.to_owned()),
+                None => (None, value),
+            };
+            Some(SearchValue::Reference { resource_type, id })
+        }
+    }
+}
+
+/// Splits on `separator` except where escaped with a backslash; unescapes the parts.
+fn split_unescaped(value: &str, separator: char) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    if next != separator {
+                        parts.last_mut().expect("never empty").push('\\');
+                    }
+                    parts.last_mut().expect("never empty").push(next);
+                }
+            }
+            c if c == separator => parts.push(String::new()),
+            c => parts.last_mut().expect("never empty").push(c),
+        }
+    }
+    parts
+}
+
+fn unescape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            out.extend(chars.next());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatePrefix;
+
+    #[test]
+    fn criteria_modifiers_and_alternatives() {
+        let request = parse("Patient", "family:exact=Doe&given=Ann,Bo&identifier=urn:x|123&_count=5", Handling::Strict).unwrap();
+        assert_eq!(request.count, 5);
+        assert_eq!(request.params[0].modifier, Some(Modifier::Exact));
+        assert_eq!(request.params[1].values.len(), 2);
+        assert_eq!(
+            request.params[2].values[0],
+            SearchValue::Token(TokenValue { system: Some("urn:x".into()), code: Some("123".into()) })
+        );
+    }
+
+    #[test]
+    fn escaped_commas_stay_in_the_value() {
+        let request = parse("Patient", "name=a%5C,b", Handling::Strict).unwrap();
+        assert_eq!(request.params[0].values, vec![SearchValue::String("a,b".into())]);
+    }
+
+    #[test]
+    fn dates_keep_their_prefix() {
+        let request = parse("Patient", "birthdate=lt1990&birthdate=ge1980", Handling::Strict).unwrap();
+        let SearchValue::Date(date) = &request.params[0].values[0] else { panic!() };
+        assert_eq!(date.prefix, DatePrefix::Lt);
+    }
+
+    #[test]
+    fn unknown_parameters_fail_strictly_and_are_ignored_leniently() {
+        let issues = parse("Patient", "colour=blue", Handling::Strict).unwrap_err();
+        assert_eq!(issues[0].expression, vec!["colour"]);
+        assert!(parse("Patient", "colour=blue", Handling::Lenient).unwrap().params.is_empty());
+    }
+
+    #[test]
+    fn bad_values_and_modifiers_name_the_parameter() {
+        for (query, param) in [("birthdate=1980-13-01", "birthdate"), ("_count=-1", "_count"), ("gender:exact=male", "gender:exact"), ("family=", "family")] {
+            let issues = parse("Patient", query, Handling::Strict).unwrap_err();
+            assert_eq!(issues[0].expression, vec![param], "{query}");
+        }
+    }
+
+    #[test]
+    fn count_is_capped_and_self_query_is_canonical() {
+        let request = parse("Patient", "_count=100000&gender=female&_format=json", Handling::Strict).unwrap();
+        assert_eq!(request.count, MAX_COUNT);
+        assert_eq!(request.query_string(), "gender=female&_count=1000");
+    }
+}
