@@ -161,3 +161,6 @@ impl Database {
         Ok(applied.iter().map(ToString::to_string).collect())
     }
 }
+
+/// The backend type of [`DbConnection`], for queries built at run time.
+pub type DbBackend = <DbConnection as Connection>::Backend;

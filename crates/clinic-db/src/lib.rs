@@ -8,6 +8,6 @@ mod connection;
 mod rows;
 pub mod schema;
 
-pub use connection::{Backend, Connector, Database, DbConnection, DbError};
+pub use connection::{Backend, Connector, Database, DbBackend, DbConnection, DbError};
 pub use diesel;
 pub use rows::{PatientFields, PatientRow};

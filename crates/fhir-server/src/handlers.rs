@@ -1,0 +1,262 @@
+//! Routes and the FHIR interactions behind them.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, Scope, web};
+use fhir_outcome::{Issue, IssueType};
+use fhir_search::Handling;
+use fhir_store::RESOURCE_TYPES;
+use serde_json::{Value, json};
+
+use crate::format::query_value;
+use crate::{ApiError, AppState, BASE_PATH, Format, capability};
+
+pub fn scope() -> Scope {
+    web::scope(BASE_PATH)
+        .route("/metadata", web::get().to(metadata))
+        .service(
+            web::resource("/{type}")
+                .route(web::get().to(search))
+                .route(web::post().to(create))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
+            web::resource("/{type}/_search")
+                .route(web::post().to(search_by_post))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
+            web::resource("/{type}/{id}")
+                .route(web::get().to(read))
+                .route(web::put().to(update))
+                .default_service(web::to(method_not_allowed)),
+        )
+}
+
+/// Runs an interaction with the negotiated format, so its errors are answered in it too.
+async fn negotiated<F, Fut>(request: HttpRequest, interaction: F) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(Format, HttpRequest) -> Fut,
+    Fut: Future<Output = Result<HttpResponse, ApiError>>,
+{
+    let format = Format::negotiate(&request)?;
+    interaction(format, request).await.map_err(|e| e.in_format(format))
+}
+
+fn pretty(request: &HttpRequest) -> bool {
+    query_value(request, "_pretty").as_deref() == Some("true")
+}
+
+/// The resource type of the path, if this server serves it.
+fn served_type(resource_type: &str) -> Result<&'static str, ApiError> {
+    RESOURCE_TYPES.iter().copied().find(|t| *t == resource_type).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            Issue::error(IssueType::NotSupported, format!("resource type '{resource_type}' is not served here")),
+        )
+    })
+}
+
+/// The API's base URL as the client sees it.
+fn base_url(request: &HttpRequest, state: &AppState) -> String {
+    match &state.config.public_base_url {
+        Some(base) => base.trim_end_matches('/').to_owned(),
+        None => {
+            let info = request.connection_info();
+            format!("{}://{}{BASE_PATH}", info.scheme(), info.host())
+        }
+    }
+}
+
+fn respond(status: StatusCode, resource: &Value, format: Format, request: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let mut response = HttpResponse::build(status);
+    response.content_type(format.content_type());
+    if let Some(version) = resource["meta"]["versionId"].as_str() {
+        response.insert_header((header::ETAG, format!("W/\"{version}\"")));
+    }
+    if let Some(last_modified) = resource["meta"]["lastUpdated"].as_str().and_then(http_date) {
+        response.insert_header((header::LAST_MODIFIED, last_modified));
+    }
+    Ok(response.body(format.write(resource, pretty(request))?))
+}
+
+/// An RFC 3339 instant as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn http_date(instant: &str) -> Option<String> {
+    let parsed = chrono::DateTime::parse_from_rfc3339(instant).ok()?;
+    Some(parsed.with_timezone(&chrono::Utc).format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+}
+
+async fn body_of(payload: web::Payload, state: &AppState) -> Result<web::Bytes, ApiError> {
+    let limit = state.config.max_body_bytes;
+    payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Issue::error(IssueType::TooLong, format!("the request body exceeds {limit} bytes")),
+            )
+        })?
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Structure, e.to_string())))
+}
+
+async fn metadata(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    negotiated(request, |format, request| async move {
+        respond(StatusCode::OK, &capability::statement(), format, &request)
+    })
+    .await
+}
+
+async fn read(request: HttpRequest, path: web::Path<(String, String)>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    negotiated(request, move |format, request| async move {
+        let (resource_type, id) = path.into_inner();
+        let resource = state.store.read(served_type(&resource_type)?, &id).await?;
+        respond(StatusCode::OK, &resource, format, &request)
+    })
+    .await
+}
+
+async fn create(
+    request: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    negotiated(request, move |format, request| async move {
+        let resource_type = served_type(&path)?;
+        let body = body_of(payload, &state).await?;
+        let resource = Format::of_body(&request)?.read(&body)?;
+        if resource["resourceType"] != resource_type {
+            return Err(wrong_body_type(resource_type));
+        }
+        let written = state.store.create(resource).await?;
+        let mut response = respond(StatusCode::CREATED, &written.resource, format, &request)?;
+        let location = format!(
+            "{}/{resource_type}/{}/_history/{}",
+            base_url(&request, &state),
+            written.resource["id"].as_str().unwrap_or_default(),
+            written.resource["meta"]["versionId"].as_str().unwrap_or_default()
+        );
+        response.headers_mut().insert(
+            header::LOCATION,
+            header::HeaderValue::from_str(&location).map_err(ApiError::internal)?,
+        );
+        Ok(response)
+    })
+    .await
+}
+
+fn wrong_body_type(expected: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        Issue::error(IssueType::Invalid, format!("the body must be a {expected} resource")).at("resourceType"),
+    )
+}
+
+async fn update(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    negotiated(request, move |format, request| async move {
+        let (resource_type, id) = path.into_inner();
+        let resource_type = served_type(&resource_type)?;
+        let body = body_of(payload, &state).await?;
+        let resource = Format::of_body(&request)?.read(&body)?;
+        if resource["resourceType"] != resource_type {
+            return Err(wrong_body_type(resource_type));
+        }
+        let written = state.store.update(resource_type, &id, resource).await?;
+        let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };
+        respond(status, &written.resource, format, &request)
+    })
+    .await
+}
+
+async fn search(request: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let query = request.query_string().to_owned();
+    run_search(request, path.into_inner(), query, state).await
+}
+
+/// `POST [type]/_search` with the parameters form-encoded in the body (and maybe the URL).
+async fn search_by_post(
+    request: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body_of(payload, &state).await?;
+    let form = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Structure, "the form body is not UTF-8"))
+    })?;
+    let query = [request.query_string(), form].iter().filter(|q| !q.is_empty()).copied().collect::<Vec<_>>().join("&");
+    run_search(request, path.into_inner(), query, state).await
+}
+
+async fn run_search(
+    request: HttpRequest,
+    resource_type: String,
+    query: String,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    negotiated(request, move |format, request| async move {
+        let resource_type = served_type(&resource_type)?;
+        let handling = match request.headers().get("prefer").and_then(|v| v.to_str().ok()) {
+            Some(prefer) if prefer.contains("handling=lenient") => Handling::Lenient,
+            _ => Handling::Strict,
+        };
+        let search = fhir_search::parse(resource_type, &query, handling)
+            .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
+        let base = base_url(&request, &state);
+        let self_link = format!("{base}/{resource_type}?{}", search.query_string());
+        let page = state.store.search(resource_type, search.clone()).await?;
+        let mut links = vec![json!({"relation": "self", "url": self_link})];
+        if let Some(cursor) = &page.next_cursor {
+            let next = form_urlencoded::Serializer::new(String::new()).append_pair("_cursor", cursor).finish();
+            links.push(json!({"relation": "next", "url": format!("{self_link}&{next}")}));
+        }
+        let entries: Vec<Value> = page
+            .resources
+            .into_iter()
+            .map(|resource| {
+                json!({
+                    "fullUrl": format!("{base}/{resource_type}/{}", resource["id"].as_str().unwrap_or_default()),
+                    "resource": resource,
+                    "search": {"mode": "match"},
+                })
+            })
+            .collect();
+        let mut bundle = json!({
+            "resourceType": "Bundle",
+            "id": format!("{:032x}", rand::random::<u128>()),
+            "meta": {"lastUpdated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)},
+            "type": "searchset",
+            "total": page.total,
+            "link": links,
+        });
+        if !entries.is_empty() {
+            bundle["entry"] = Value::Array(entries);
+        }
+        respond(StatusCode::OK, &bundle, format, &request)
+    })
+    .await
+}
+
+async fn method_not_allowed(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let format = Format::negotiate(&request).unwrap_or(Format::Json);
+    Err(ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Issue::error(
+            IssueType::NotSupported,
+            format!("{} is not supported on {}", request.method(), request.path()),
+        ),
+    )
+    .in_format(format))
+}
+
+pub async fn unknown_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        StatusCode::NOT_FOUND,
+        Issue::error(IssueType::NotFound, format!("no route {}; the FHIR API is under {BASE_PATH}", request.path())),
+    ))
+}

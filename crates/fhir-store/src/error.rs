@@ -1,0 +1,67 @@
+use clinic_db::DbError;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use fhir_outcome::{Issue, IssueType};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{resource_type}/{id} is not known")]
+    NotFound { resource_type: String, id: String },
+    #[error("resource type {0} is not served")]
+    UnsupportedType(String),
+    #[error("the body must be {expected}")]
+    WrongType { expected: String },
+    #[error("the resource id must match the id in the URL")]
+    IdMismatch,
+    /// The resource cannot be stored as sent (mapping or constraint problems).
+    #[error("the resource cannot be stored")]
+    Unprocessable(Vec<Issue>),
+    /// A unique clinic key (HN, citizen ID...) is already taken.
+    #[error("{0}")]
+    Duplicate(String),
+    #[error("invalid search: {0}")]
+    InvalidSearch(String),
+    #[error(transparent)]
+    Database(DbError),
+}
+
+impl From<DbError> for StoreError {
+    fn from(error: DbError) -> StoreError {
+        StoreError::Database(error)
+    }
+}
+
+impl From<DieselError> for StoreError {
+    fn from(error: DieselError) -> StoreError {
+        match &error {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::Duplicate(duplicate_message(info.message(), info.constraint_name()))
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                StoreError::Unprocessable(vec![Issue::error(
+                    IssueType::BusinessRule,
+                    "a resource this one references does not exist",
+                )])
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, _) => {
+                StoreError::Unprocessable(vec![Issue::error(
+                    IssueType::BusinessRule,
+                    "a value is outside what the clinic database accepts",
+                )])
+            }
+            _ => StoreError::Database(DbError::Query(error)),
+        }
+    }
+}
+
+/// Names the clinic key that is taken, without echoing the value (it may be a citizen ID).
+fn duplicate_message(message: &str, constraint: Option<&str>) -> String {
+    let what = constraint.unwrap_or(message);
+    let key = if what.contains("national_id") {
+        "Thai citizen ID"
+    } else if what.contains("hn") {
+        "HN"
+    } else {
+        "unique key"
+    };
+    format!("another record already has this {key}")
+}

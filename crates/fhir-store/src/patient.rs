@@ -1,0 +1,197 @@
+//! Patient <-> `patients`.
+
+use diesel::prelude::*;
+use clinic_db::schema::patients;
+use clinic_db::{DbConnection, PatientFields, PatientRow};
+use fhir_mapping::{MappingContext, patient_from_fhir, patient_to_fhir, systems};
+use fhir_search::{SearchRequest, SearchValue, TokenValue};
+use serde_json::Value;
+
+use crate::predicate::{self, DateColumn};
+use crate::sql::{Bind, Count, Sql};
+use crate::{SearchPage, StoreError, Written, local_now};
+
+const GENDERS: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
+const GENDER_SYSTEM: &str = "http://hl7.org/fhir/administrative-gender";
+
+pub fn read(conn: &mut DbConnection, id: i64, ctx: &MappingContext) -> Result<Value, StoreError> {
+    let row = find(conn, id)?;
+    Ok(patient_to_fhir(&row, ctx))
+}
+
+fn find(conn: &mut DbConnection, id: i64) -> Result<PatientRow, StoreError> {
+    patients::table
+        .find(id)
+        .select(PatientRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            resource_type: "Patient".into(),
+            id: id.to_string(),
+        })
+}
+
+pub fn create(conn: &mut DbConnection, resource: &Value, ctx: &MappingContext) -> Result<Written, StoreError> {
+    let mut fields = patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
+    let assign_hn = fields.hn.is_empty();
+    if assign_hn {
+        // A unique placeholder until the row key, which the HN is made from, exists.
+        fields.hn = format!("~{:016x}", rand::random::<u64>());
+    }
+    let now = local_now(ctx);
+    let id: i64 = diesel::insert_into(patients::table)
+        .values((
+            &fields,
+            patients::created_at.eq(now),
+            patients::updated_at.eq(now),
+            patients::version.eq(1),
+        ))
+        .returning(patients::id)
+        .get_result(conn)?;
+    if assign_hn {
+        diesel::update(patients::table.find(id))
+            .set(patients::hn.eq(hn_for(id)))
+            .execute(conn)?;
+    }
+    Ok(Written {
+        resource: patient_to_fhir(&find(conn, id)?, ctx),
+        created: true,
+    })
+}
+
+/// HNs the facade assigns: the row key, zero-padded to seven digits (as the seeder does).
+fn hn_for(id: i64) -> String {
+    format!("{id:07}")
+}
+
+pub fn update(conn: &mut DbConnection, id: i64, resource: &Value, ctx: &MappingContext) -> Result<Written, StoreError> {
+    let mut fields: PatientFields = patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
+    let current = find(conn, id)?;
+    if fields.hn.is_empty() {
+        // The HN is the clinic's key for the patient: leaving it out keeps it.
+        fields.hn = current.fields.hn.clone();
+    }
+    diesel::update(patients::table.find(id))
+        .set((
+            &fields,
+            patients::updated_at.eq(local_now(ctx)),
+            patients::version.eq(patients::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(Written {
+        resource: patient_to_fhir(&find(conn, id)?, ctx),
+        created: false,
+    })
+}
+
+pub fn search(conn: &mut DbConnection, request: &SearchRequest, ctx: &MappingContext) -> Result<SearchPage, StoreError> {
+    let backend = conn.backend();
+    let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
+        sql.push(" FROM patients p WHERE 1 = 1");
+        for param in &request.params {
+            sql.push(" AND ");
+            predicate::any_of(sql, &param.values, |sql, value| {
+                criterion(sql, param.def.name, param.modifier, value, ctx)
+            })?;
+        }
+        Ok(())
+    };
+
+    let mut count = Sql::new(backend);
+    count.push("SELECT count(*) AS count");
+    criteria(&mut count)?;
+    let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
+
+    let after = match &request.cursor {
+        Some(cursor) => cursor
+            .parse::<i64>()
+            .map_err(|_| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
+        None => 0,
+    };
+    let mut page = Sql::new(backend);
+    page.push("SELECT p.*");
+    criteria(&mut page)?;
+    page.push(" AND p.id > ").bind(Bind::BigInt(after));
+    page.push(" ORDER BY p.id LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
+    let mut rows = page.load::<PatientRow>(conn)?;
+    let next_cursor = if rows.len() > request.count as usize {
+        rows.truncate(request.count as usize);
+        rows.last().map(|row| row.id.to_string())
+    } else {
+        None
+    };
+    Ok(SearchPage {
+        resources: rows.iter().map(|row| patient_to_fhir(row, ctx)).collect(),
+        total: u64::try_from(total).unwrap_or_default(),
+        next_cursor,
+    })
+}
+
+fn criterion(
+    sql: &mut Sql,
+    name: &str,
+    modifier: Option<fhir_search::Modifier>,
+    value: &SearchValue,
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
+    match (name, value) {
+        ("_id", SearchValue::Token(token)) => predicate::row_key(sql, "p.id", token.code.as_deref().unwrap_or_default()),
+        ("_lastUpdated", SearchValue::Date(date)) => {
+            predicate::date(sql, "p.updated_at", DateColumn::Instant, date, ctx)?;
+        }
+        ("identifier", SearchValue::Token(token)) => identifier(sql, token, ctx),
+        ("family", SearchValue::String(text)) => {
+            predicate::string(sql, &["p.last_name_th", "p.last_name_en"], modifier, text);
+        }
+        ("given", SearchValue::String(text)) => {
+            predicate::string(sql, &["p.first_name_th", "p.first_name_en"], modifier, text);
+        }
+        ("name", SearchValue::String(text)) => predicate::string(
+            sql,
+            &["p.last_name_th", "p.last_name_en", "p.first_name_th", "p.first_name_en", "p.title_th"],
+            modifier,
+            text,
+        ),
+        ("birthdate", SearchValue::Date(date)) => {
+            predicate::date(sql, "p.birth_date", DateColumn::Day, date, ctx)?;
+        }
+        ("gender", SearchValue::Token(token)) => predicate::code(sql, "p.sex", GENDER_SYSTEM, &GENDERS, token),
+        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "p.active", token),
+        _ => return Err(StoreError::InvalidSearch(format!("parameter '{name}' is not supported on Patient"))),
+    }
+    Ok(())
+}
+
+/// `identifier=[system]|[value]` over the HN, the citizen ID and the passport number.
+fn identifier(sql: &mut Sql, token: &TokenValue, ctx: &MappingContext) {
+    let value = token.code.clone();
+    let column_is = |sql: &mut Sql, column: &str| match &value {
+        Some(v) => {
+            sql.push(column).push(" = ").bind(Bind::Text(v.clone()));
+        }
+        None => {
+            sql.push(column).push(" IS NOT NULL");
+        }
+    };
+    match token.system.as_deref() {
+        None => {
+            sql.push("(");
+            column_is(sql, "p.hn");
+            sql.push(" OR ");
+            column_is(sql, "p.national_id");
+            sql.push(" OR ");
+            column_is(sql, "p.passport_no");
+            sql.push(")");
+        }
+        Some(system) if system == ctx.hn_system => column_is(sql, "p.hn"),
+        Some(systems::THAI_CITIZEN_ID) => column_is(sql, "p.national_id"),
+        Some(system) => match system.strip_prefix(systems::PASSPORT_PREFIX) {
+            Some(country) => {
+                sql.push("(");
+                column_is(sql, "p.passport_no");
+                sql.push(" AND p.passport_country = ").bind(Bind::Text(country.to_owned())).push(")");
+            }
+            None => predicate::never(sql),
+        },
+    }
+}

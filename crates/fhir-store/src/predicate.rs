@@ -1,0 +1,146 @@
+//! One SQL predicate builder per search-parameter type, so adding a parameter to a resource
+//! is naming its columns, not writing new control flow.
+
+use chrono::{Duration, NaiveDateTime, NaiveTime};
+use fhir_mapping::MappingContext;
+use fhir_search::{DatePrefix, DateValue, Modifier, SearchValue, TokenValue};
+
+use crate::StoreError;
+use crate::sql::{Bind, Sql};
+
+/// `(a OR b OR ...)` over the alternatives of one parameter.
+pub fn any_of(
+    sql: &mut Sql,
+    values: &[SearchValue],
+    mut each: impl FnMut(&mut Sql, &SearchValue) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    sql.push("(");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        each(sql, value)?;
+    }
+    sql.push(")");
+    Ok(())
+}
+
+pub fn never(sql: &mut Sql) {
+    sql.push("1 = 0");
+}
+
+/// String search: case-insensitive prefix by default, `:exact`, `:contains`; any of `columns`.
+pub fn string(sql: &mut Sql, columns: &[&str], modifier: Option<Modifier>, value: &str) {
+    sql.push("(");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        match modifier {
+            Some(Modifier::Exact) => {
+                sql.push(column).push(" = ").bind(Bind::Text(value.to_owned()));
+            }
+            _ => {
+                let escaped = escape_like(&value.to_lowercase());
+                let pattern = match modifier {
+                    Some(Modifier::Contains) => format!("%{escaped}%"),
+                    _ => format!("{escaped}%"),
+                };
+                sql.push("lower(").push(column).push(") LIKE ");
+                sql.bind(Bind::Text(pattern)).push(" ESCAPE '\\'");
+            }
+        }
+    }
+    sql.push(")");
+}
+
+fn escape_like(value: &str) -> String {
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// The resolution of a date column.
+#[derive(Clone, Copy)]
+pub enum DateColumn {
+    /// A `DATE`: each value covers its whole day.
+    Day,
+    /// A clinic wall-clock `TIMESTAMP`.
+    Instant,
+}
+
+/// Date search with prefixes, against the implicit range of the search value.
+pub fn date(sql: &mut Sql, column: &str, kind: DateColumn, value: &DateValue, ctx: &MappingContext) -> Result<(), StoreError> {
+    let to_local = |t: NaiveDateTime| match value.offset {
+        Some(offset) => t - Duration::seconds(i64::from(offset.local_minus_utc() - ctx.utc_offset.local_minus_utc())),
+        None => t,
+    };
+    let (start, end) = (to_local(value.start), to_local(value.end));
+    let bind = |t: NaiveDateTime, round_up: bool| match kind {
+        DateColumn::Instant => Bind::Timestamp(t),
+        DateColumn::Day if round_up && t.time() != NaiveTime::MIN => Bind::Date(t.date() + Duration::days(1)),
+        DateColumn::Day => Bind::Date(t.date()),
+    };
+    let compare = |sql: &mut Sql, op: &str, t: NaiveDateTime, round_up: bool| {
+        sql.push(column).push(op).bind(bind(t, round_up));
+    };
+    match value.prefix {
+        DatePrefix::Eq | DatePrefix::Ne => {
+            sql.push(if value.prefix == DatePrefix::Ne { "NOT (" } else { "(" });
+            compare(sql, " >= ", start, false);
+            sql.push(" AND ");
+            compare(sql, " < ", end, true);
+            sql.push(")");
+        }
+        DatePrefix::Gt | DatePrefix::Sa => compare(sql, " >= ", end, true),
+        DatePrefix::Ge => compare(sql, " >= ", start, false),
+        DatePrefix::Lt | DatePrefix::Eb => compare(sql, " < ", start, false),
+        DatePrefix::Le => compare(sql, " < ", end, true),
+        DatePrefix::Ap => return Err(StoreError::InvalidSearch("the 'ap' date prefix is not supported".into())),
+    }
+    Ok(())
+}
+
+/// A token over a coded column: `codes` maps FHIR codes to the clinic's; systems other than
+/// `system` match nothing.
+pub fn code(sql: &mut Sql, column: &str, system: &str, codes: &[(&str, &str)], token: &TokenValue) {
+    let system_matches = token.system.as_deref().is_none_or(|s| s == system);
+    let clinic_code = token
+        .code
+        .as_deref()
+        .and_then(|code| codes.iter().find(|(fhir, _)| *fhir == code))
+        .map(|(_, clinic)| *clinic);
+    match (system_matches, token.code.is_some(), clinic_code) {
+        (true, false, _) => {
+            sql.push(column).push(" IS NOT NULL");
+        }
+        (true, true, Some(clinic)) => {
+            sql.push(column).push(" = ").bind(Bind::Text(clinic.to_owned()));
+        }
+        _ => never(sql),
+    }
+}
+
+/// A `true`/`false` token over a boolean column.
+pub fn boolean(sql: &mut Sql, column: &str, token: &TokenValue) {
+    match token.code.as_deref() {
+        Some("true") => sql.push(column).push(" = ").bind(Bind::Bool(true)),
+        Some("false") => sql.push(column).push(" = ").bind(Bind::Bool(false)),
+        _ => sql.push("1 = 0"),
+    };
+}
+
+/// `_id` and references: ids are row keys; one that is not a number matches nothing.
+pub fn row_key(sql: &mut Sql, column: &str, id: &str) {
+    match id.parse::<i64>() {
+        Ok(key) => {
+            sql.push(column).push(" = ").bind(Bind::BigInt(key));
+        }
+        Err(_) => never(sql),
+    }
+}

@@ -1,0 +1,79 @@
+//! SQL assembled at run time with bound values, for either backend.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::query_builder::BoxedSqlQuery;
+use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
+use diesel::query_builder::SqlQuery;
+use diesel::{QueryableByName, RunQueryDsl};
+use clinic_db::{Backend, DbBackend, DbConnection};
+
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Text(String),
+    BigInt(i64),
+    Bool(bool),
+    Date(NaiveDate),
+    Timestamp(NaiveDateTime),
+}
+
+/// SQL text plus its bound values; placeholders follow the backend (`$n` or `?`).
+pub struct Sql {
+    backend: Backend,
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub fn new(backend: Backend) -> Sql {
+        Sql {
+            backend,
+            text: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn bind(&mut self, value: Bind) -> &mut Sql {
+        self.binds.push(value);
+        match self.backend {
+            Backend::Postgres => {
+                self.text.push('$');
+                self.text.push_str(&self.binds.len().to_string());
+            }
+            Backend::Sqlite => self.text.push('?'),
+        }
+        self
+    }
+
+    pub fn load<T>(self, conn: &mut DbConnection) -> diesel::QueryResult<Vec<T>>
+    where
+        T: QueryableByName<DbBackend> + 'static,
+    {
+        self.into_query().load(conn)
+    }
+
+    fn into_query(self) -> BoxedSqlQuery<'static, DbBackend, SqlQuery> {
+        let mut query = diesel::sql_query(self.text).into_boxed::<DbBackend>();
+        for bind in self.binds {
+            query = match bind {
+                Bind::Text(value) => query.bind::<Text, _>(value),
+                Bind::BigInt(value) => query.bind::<BigInt, _>(value),
+                Bind::Bool(value) => query.bind::<Bool, _>(value),
+                Bind::Date(value) => query.bind::<Date, _>(value),
+                Bind::Timestamp(value) => query.bind::<Timestamp, _>(value),
+            };
+        }
+        query
+    }
+}
+
+/// A `count(*)` result.
+#[derive(QueryableByName)]
+pub struct Count {
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}

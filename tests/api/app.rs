@@ -1,0 +1,179 @@
+use std::net::TcpListener;
+
+use clinic_db::Database;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use fhir_mapping::MappingContext;
+use fhir_server::ServerConfig;
+use fhir_store::Store;
+use serde_json::Value;
+
+pub const HN_SYSTEM: &str = "https://clinic.example.th/fhir/sid/hn";
+
+/// Where PostgreSQL test databases are created; override with `TEST_POSTGRES_URL`.
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A running server on its own fresh database, removed when dropped.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    PostgresDatabase(String),
+    SqliteFile(std::path::PathBuf),
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let unique = format!("clinic_fhir_test_{:016x}", rand::random::<u64>());
+        let (url, cleanup) = match backend {
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let mut conn = PgConnection::establish(&admin).expect("PostgreSQL must be running (see README)");
+                diesel::sql_query(format!("CREATE DATABASE {unique}")).execute(&mut conn).unwrap();
+                let (server, _) = admin.rsplit_once('/').unwrap();
+                (format!("{server}/{unique}"), Cleanup::PostgresDatabase(unique))
+            }
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{unique}.sqlite"));
+                (path.to_str().unwrap().to_owned(), Cleanup::SqliteFile(path))
+            }
+        };
+        let db = Database::connect(&url, 4).unwrap();
+        db.migrate().unwrap();
+        let store = Store::new(db, MappingContext::thailand(HN_SYSTEM));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let config = ServerConfig {
+            max_body_bytes: 64 * 1024,
+            ..ServerConfig::default()
+        };
+        tokio::spawn(fhir_server::serve(listener, store, config).unwrap());
+        TestApp {
+            base: format!("http://127.0.0.1:{port}/fhir/r4"),
+            client: reqwest::Client::new(),
+            cleanup,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        json_of(response).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("content-type", "application/fhir+json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        json_of(response).await
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .put(self.url(path))
+            .header("content-type", "application/fhir+json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        json_of(response).await
+    }
+
+    /// Creates a Patient and returns it as stored.
+    pub async fn create_patient(&self, patient: &Value) -> Value {
+        let (status, created) = self.post_json("Patient", patient).await;
+        assert_eq!(status, 201, "{created}");
+        created
+    }
+}
+
+/// The status and JSON body of a response, checking the body is valid FHIR R4.
+pub async fn json_of(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    let body = response.bytes().await.unwrap();
+    assert_eq!(content_type.as_deref(), Some("application/fhir+json; charset=utf-8"), "{status}");
+    fhir_codec::parse_json(&body).unwrap_or_else(|e| panic!("not valid R4 ({e}): {}", String::from_utf8_lossy(&body)));
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::PostgresDatabase(name) => {
+                if let Ok(mut conn) = PgConnection::establish(&postgres_admin_url()) {
+                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+                }
+            }
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.as_os_str().to_owned();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+        }
+    }
+}
+
+/// Runs an async scenario `fn(&TestApp)` as one test per backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    let app = $crate::app::TestApp::spawn($crate::app::Backend::Postgres).await;
+                    super::$scenario(&app).await;
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    let app = $crate::app::TestApp::spawn($crate::app::Backend::Sqlite).await;
+                    super::$scenario(&app).await;
+                }
+            )*
+        }
+    };
+}
+
+/// A Patient as an HIS would send it.
+pub fn somchai() -> Value {
+    serde_json::json!({
+        "resourceType": "Patient",
+        "identifier": [
+            {"system": "https://terms.sil-th.org/id/th-cid", "value": "1103700123458"}
+        ],
+        "name": [
+            {"family": "ใจดี", "given": ["สมชาย"], "prefix": ["นาย"]},
+            {"family": "Jaidee", "given": ["Somchai"]}
+        ],
+        "telecom": [{"system": "phone", "value": "0812345678"}],
+        "gender": "male",
+        "birthDate": "1980-05-17",
+        "address": [{"line": ["99/1 Moo 2"], "city": "Khlong Tan", "district": "Khlong Toei", "state": "Bangkok", "postalCode": "10110", "country": "TH"}]
+    })
+}

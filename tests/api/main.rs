@@ -1,0 +1,7 @@
+//! End-to-end tests: the real server over real HTTP against a fresh real database each.
+//! Every scenario runs on PostgreSQL and on SQLite.
+
+mod app;
+mod errors;
+mod patient_crud;
+mod patient_search;

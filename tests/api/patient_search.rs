@@ -1,0 +1,110 @@
+use serde_json::{Value, json};
+
+use crate::app::{HN_SYSTEM, TestApp, somchai};
+use crate::on_both_backends;
+
+on_both_backends!(search_by_each_parameter, paging_follows_next_links_to_the_end);
+
+fn ids(bundle: &Value) -> Vec<String> {
+    bundle["entry"]
+        .as_array()
+        .map(|entries| entries.iter().map(|e| e["resource"]["id"].as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+async fn search_by_each_parameter(app: &TestApp) {
+    let somchai = app.create_patient(&somchai()).await;
+    let malee = app
+        .create_patient(&json!({
+            "resourceType": "Patient",
+            "identifier": [{"system": "http://hl7.org/fhir/sid/passport-MMR", "value": "MB123456"}],
+            "name": [{"family": "Aung", "given": ["Malee"]}],
+            "gender": "female",
+            "birthDate": "1995-12-31",
+            "active": false
+        }))
+        .await;
+    let (s, m) = (somchai["id"].as_str().unwrap().to_owned(), malee["id"].as_str().unwrap().to_owned());
+    let hn = somchai["identifier"][0]["value"].as_str().unwrap();
+    let cases: Vec<(String, Vec<&String>)> = vec![
+        (format!("_id={s}"), vec![&s]),
+        (format!("_id={s},{m}"), vec![&s, &m]),
+        ("identifier=https://terms.sil-th.org/id/th-cid|1103700123458".into(), vec![&s]),
+        ("identifier=1103700123458".into(), vec![&s]),
+        (format!("identifier={HN_SYSTEM}|{hn}"), vec![&s]),
+        ("identifier=http://hl7.org/fhir/sid/passport-MMR|MB123456".into(), vec![&m]),
+        ("identifier=urn:other|1103700123458".into(), vec![]),
+        ("family=jai".into(), vec![&s]),
+        ("family=ใจ".into(), vec![&s]),
+        ("family:exact=Jaidee".into(), vec![&s]),
+        ("family:exact=jaidee".into(), vec![]),
+        ("family:contains=DE".into(), vec![&s]),
+        ("given=mal".into(), vec![&m]),
+        ("name=som".into(), vec![&s]),
+        ("name=aung,somchai".into(), vec![&s, &m]),
+        ("name=%25".into(), vec![]),
+        ("birthdate=1980".into(), vec![&s]),
+        ("birthdate=1980-05-17".into(), vec![&s]),
+        ("birthdate=lt1990-01-01".into(), vec![&s]),
+        ("birthdate=ge1995-12-31".into(), vec![&m]),
+        ("birthdate=gt1995-12".into(), vec![]),
+        ("birthdate=ge1980&birthdate=le1995".into(), vec![&s, &m]),
+        ("birthdate=ne1980-05-17".into(), vec![&m]),
+        ("gender=female".into(), vec![&m]),
+        ("gender=http://hl7.org/fhir/administrative-gender|male".into(), vec![&s]),
+        ("active=false".into(), vec![&m]),
+        ("gender=male&family=aung".into(), vec![]),
+    ];
+    for (query, expected) in cases {
+        let (status, bundle) = app.get(&format!("Patient?{query}")).await;
+        assert_eq!(status, 200, "{query}: {bundle}");
+        assert_eq!(bundle["type"], "searchset");
+        let mut expected: Vec<String> = expected.into_iter().cloned().collect();
+        expected.sort();
+        let mut found = ids(&bundle);
+        found.sort();
+        assert_eq!(found, expected, "{query}");
+        assert_eq!(bundle["total"], expected.len(), "{query}");
+    }
+    // The same search by POST.
+    let response = app
+        .client
+        .post(app.url("Patient/_search"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("family=aung")
+        .send()
+        .await
+        .unwrap();
+    let (status, bundle) = crate::app::json_of(response).await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(&bundle), vec![m]);
+}
+
+async fn paging_follows_next_links_to_the_end(app: &TestApp) {
+    let mut created = Vec::new();
+    for i in 0..7 {
+        let mut patient = somchai();
+        patient.as_object_mut().unwrap().remove("identifier");
+        patient["name"][1]["given"] = json!([format!("Pager{i}")]);
+        created.push(app.create_patient(&patient).await["id"].as_str().unwrap().to_owned());
+    }
+    let mut url = app.url("Patient?given=pager&_count=3");
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let response = app.client.get(&url).send().await.unwrap();
+        let (status, bundle) = crate::app::json_of(response).await;
+        assert_eq!(status, 200, "{bundle}");
+        assert_eq!(bundle["total"], 7);
+        pages += 1;
+        seen.extend(ids(&bundle));
+        let links = bundle["link"].as_array().unwrap();
+        assert_eq!(links[0]["relation"], "self");
+        match links.iter().find(|l| l["relation"] == "next") {
+            Some(next) => url = next["url"].as_str().unwrap().to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, created);
+}
