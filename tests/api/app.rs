@@ -11,7 +11,8 @@ pub const HN_SYSTEM: &str = "https://clinic.example.th/fhir/sid/hn";
 
 /// Where PostgreSQL test databases are created; override with `TEST_POSTGRES_URL`.
 fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +39,8 @@ impl TestApp {
         let (url, cleanup) = match backend {
             Backend::Postgres => {
                 let admin = postgres_admin_url();
-                let mut conn = PgConnection::establish(&admin).expect("PostgreSQL must be running (see README)");
+                let mut conn =
+                    PgConnection::establish(&admin).expect("PostgreSQL must be running (see README)");
                 diesel::sql_query(format!("CREATE DATABASE {unique}")).execute(&mut conn).unwrap();
                 let (server, _) = admin.rsplit_once('/').unwrap();
                 (format!("{server}/{unique}"), Cleanup::PostgresDatabase(unique))
@@ -53,16 +55,9 @@ impl TestApp {
         let store = Store::new(db, MappingContext::thailand(HN_SYSTEM));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let config = ServerConfig {
-            max_body_bytes: 64 * 1024,
-            ..ServerConfig::default()
-        };
+        let config = ServerConfig { max_body_bytes: 64 * 1024, ..ServerConfig::default() };
         tokio::spawn(fhir_server::serve(listener, store, config).unwrap());
-        TestApp {
-            base: format!("http://127.0.0.1:{port}/fhir/r4"),
-            client: reqwest::Client::new(),
-            cleanup,
-        }
+        TestApp { base: format!("http://127.0.0.1:{port}/fhir/r4"), client: reqwest::Client::new(), cleanup }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -112,7 +107,8 @@ pub async fn json_of(response: reqwest::Response) -> (u16, Value) {
     let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
     let body = response.bytes().await.unwrap();
     assert_eq!(content_type.as_deref(), Some("application/fhir+json; charset=utf-8"), "{status}");
-    fhir_codec::parse_json(&body).unwrap_or_else(|e| panic!("not valid R4 ({e}): {}", String::from_utf8_lossy(&body)));
+    fhir_codec::parse_json(&body)
+        .unwrap_or_else(|e| panic!("not valid R4 ({e}): {}", String::from_utf8_lossy(&body)));
     (status, serde_json::from_slice(&body).unwrap())
 }
 
@@ -121,7 +117,8 @@ impl Drop for TestApp {
         match &self.cleanup {
             Cleanup::PostgresDatabase(name) => {
                 if let Ok(mut conn) = PgConnection::establish(&postgres_admin_url()) {
-                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn);
                 }
             }
             Cleanup::SqliteFile(path) => {

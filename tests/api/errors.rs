@@ -37,7 +37,12 @@ async fn bad_citizen_id_checksum_is_422_naming_the_identifier(app: &TestApp) {
 }
 
 async fn malformed_and_invalid_bodies_are_400(app: &TestApp) {
-    for body in [r#"{"resourceType":"Patient","#, "[]", r#"{"resourceType":"Patient","colour":"blue"}"#, r#"{"resourceType":"Patient","name":[]}"#] {
+    for body in [
+        r#"{"resourceType":"Patient","#,
+        "[]",
+        r#"{"resourceType":"Patient","colour":"blue"}"#,
+        r#"{"resourceType":"Patient","name":[]}"#,
+    ] {
         let response = app
             .client
             .post(app.url("Patient"))
@@ -50,7 +55,12 @@ async fn malformed_and_invalid_bodies_are_400(app: &TestApp) {
         assert_eq!(status, 400, "{body}");
         assert_eq!(outcome["issue"][0]["code"], "structure", "{body}");
     }
-    let (status, _) = app.post_json("Patient", &json!({"resourceType": "Observation", "status": "final", "code": {"text": "x"}})).await;
+    let (status, _) = app
+        .post_json(
+            "Patient",
+            &json!({"resourceType": "Observation", "status": "final", "code": {"text": "x"}}),
+        )
+        .await;
     assert_eq!(status, 400);
     let (status, outcome) = app.get("Patient?birthdate=1980-13-45").await;
     assert_eq!(status, 400);
@@ -124,7 +134,8 @@ async fn capability_statement_lists_patient_search(app: &TestApp) {
     assert_eq!(capability["fhirVersion"], "4.0.1");
     let patient = &capability["rest"][0]["resource"][0];
     assert_eq!(patient["type"], "Patient");
-    let params: Vec<&str> = patient["searchParam"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let params: Vec<&str> =
+        patient["searchParam"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     for expected in ["_id", "identifier", "family", "given", "name", "birthdate", "gender"] {
         assert!(params.contains(&expected), "{expected}");
     }

@@ -36,7 +36,10 @@ async fn create_then_read_in_json_and_xml(app: &TestApp) {
     assert_eq!(read["address"][0]["state"], "Bangkok");
 
     for (how, request) in [
-        ("Accept", app.client.get(app.url(&format!("Patient/{id}"))).header("accept", "application/fhir+xml")),
+        (
+            "Accept",
+            app.client.get(app.url(&format!("Patient/{id}"))).header("accept", "application/fhir+xml"),
+        ),
         ("_format", app.client.get(app.url(&format!("Patient/{id}?_format=xml")))),
     ] {
         let response = request.send().await.unwrap();

@@ -79,8 +79,8 @@ impl ManageConnection for Connector {
                 .map(DbConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(self.sqlite_path())
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    SqliteConnection::establish(self.sqlite_path()).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the single writer; busy_timeout makes writers
                 // queue instead of failing with SQLITE_BUSY.
                 conn.batch_execute(
@@ -114,10 +114,7 @@ impl Database {
     /// (optionally written `sqlite://path`).
     pub fn connect(url: &str, max_size: u32) -> Result<Database, DbError> {
         let backend = Backend::of_url(url);
-        let connector = Connector {
-            url: url.to_owned(),
-            backend,
-        };
+        let connector = Connector { url: url.to_owned(), backend };
         let pool = Pool::builder()
             .max_size(max_size)
             .connection_timeout(Duration::from_secs(10))

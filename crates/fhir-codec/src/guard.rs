@@ -28,17 +28,14 @@ fn install_quiet_hook() {
     });
 }
 
-pub(crate) fn catch_parse_panic<T>(
-    parse: impl FnOnce() -> Result<T, ParseError>,
-) -> Result<T, ParseError> {
+pub(crate) fn catch_parse_panic<T>(parse: impl FnOnce() -> Result<T, ParseError>) -> Result<T, ParseError> {
     install_quiet_hook();
     IN_GUARDED_PARSE.with(|flag| flag.set(true));
     let outcome = panic::catch_unwind(AssertUnwindSafe(parse));
     IN_GUARDED_PARSE.with(|flag| flag.set(false));
     outcome.unwrap_or_else(|_| {
         Err(ParseError(
-            "the body is not a valid FHIR resource (an element has an empty or malformed value)"
-                .to_owned(),
+            "the body is not a valid FHIR resource (an element has an empty or malformed value)".to_owned(),
         ))
     })
 }

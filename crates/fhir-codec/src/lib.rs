@@ -25,9 +25,7 @@ pub struct SerializeError(String);
 // Strict mode only: in the lenient modes an unknown element holding an array makes fhirbolt
 // 0.4 loop forever.
 fn strict() -> Option<DeserializationConfig> {
-    Some(DeserializationConfig {
-        mode: DeserializationMode::Strict,
-    })
+    Some(DeserializationConfig { mode: DeserializationMode::Strict })
 }
 
 /// Parses a JSON resource of any type.
@@ -39,8 +37,7 @@ pub fn parse_json(body: &[u8]) -> Result<Resource, ParseError> {
 
 /// Parses an XML resource of any type.
 pub fn parse_xml(body: &[u8]) -> Result<Resource, ParseError> {
-    let text = std::str::from_utf8(body)
-        .map_err(|e| ParseError(format!("XML body is not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(body).map_err(|e| ParseError(format!("XML body is not UTF-8: {e}")))?;
     guard::catch_parse_panic(|| {
         fhirbolt::xml::from_str::<Resource>(text, strict()).map_err(|e| ParseError(e.to_string()))
     })

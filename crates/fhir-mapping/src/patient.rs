@@ -25,13 +25,8 @@ use serde_json::{Map, Value, json};
 use crate::{MappingContext, meta, reference, round_trip::unstored_elements, systems, thai_id};
 
 /// Thai titles and the English prefixes they translate to.
-const TITLES: [(&str, &str); 5] = [
-    ("นาย", "Mr."),
-    ("นาง", "Mrs."),
-    ("นางสาว", "Miss"),
-    ("ด.ช.", "Master"),
-    ("ด.ญ.", "Miss"),
-];
+const TITLES: [(&str, &str); 5] =
+    [("นาย", "Mr."), ("นาง", "Mrs."), ("นางสาว", "Miss"), ("ด.ช.", "Master"), ("ด.ญ.", "Miss")];
 
 const SEXES: [(&str, &str); 4] = [("M", "male"), ("F", "female"), ("O", "other"), ("U", "unknown")];
 
@@ -91,10 +86,13 @@ fn identifiers(p: &PatientFields, ctx: &MappingContext) -> Vec<Value> {
     let typed = |code: &str| json!({"coding": [{"system": systems::IDENTIFIER_TYPE, "code": code}]});
     let mut identifiers = Vec::new();
     if !p.hn.is_empty() {
-        identifiers.push(json!({"use": "usual", "type": typed("MR"), "system": ctx.hn_system, "value": p.hn}));
+        identifiers
+            .push(json!({"use": "usual", "type": typed("MR"), "system": ctx.hn_system, "value": p.hn}));
     }
     if let Some(cid) = &p.national_id {
-        identifiers.push(json!({"use": "official", "type": typed("NI"), "system": systems::THAI_CITIZEN_ID, "value": cid}));
+        identifiers.push(
+            json!({"use": "official", "type": typed("NI"), "system": systems::THAI_CITIZEN_ID, "value": cid}),
+        );
     }
     if let (Some(number), Some(country)) = (&p.passport_no, &p.passport_country) {
         identifiers.push(json!({
@@ -107,11 +105,8 @@ fn identifiers(p: &PatientFields, ctx: &MappingContext) -> Vec<Value> {
 }
 
 fn names(p: &PatientFields) -> Vec<Value> {
-    let english_prefix = p
-        .title_th
-        .as_deref()
-        .and_then(|title| TITLES.iter().find(|(th, _)| *th == title))
-        .map(|(_, en)| *en);
+    let english_prefix =
+        p.title_th.as_deref().and_then(|title| TITLES.iter().find(|(th, _)| *th == title)).map(|(_, en)| *en);
     [
         ("th", &p.last_name_th, &p.first_name_th, p.title_th.as_deref()),
         ("en", &p.last_name_en, &p.first_name_en, english_prefix),
@@ -120,10 +115,7 @@ fn names(p: &PatientFields) -> Vec<Value> {
     .filter(|(_, family, given, _)| family.is_some() || given.is_some())
     .map(|(language, family, given, prefix)| {
         let mut name = Map::new();
-        name.insert(
-            "extension".into(),
-            json!([{"url": systems::LANGUAGE_EXTENSION, "valueCode": language}]),
-        );
+        name.insert("extension".into(), json!([{"url": systems::LANGUAGE_EXTENSION, "valueCode": language}]));
         name.insert("use".into(), json!("official"));
         if let Some(family) = family {
             name.insert("family".into(), json!(family));
@@ -167,11 +159,7 @@ fn address(p: &PatientFields) -> Option<Value> {
 /// stored exactly as sent. An absent HN is left empty for the store to assign.
 pub fn patient_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<PatientFields, Vec<Issue>> {
     let mut issues = Vec::new();
-    let mut p = PatientFields {
-        sex: "U".into(),
-        active: true,
-        ..PatientFields::default()
-    };
+    let mut p = PatientFields { sex: "U".into(), active: true, ..PatientFields::default() };
     for (i, identifier) in array(resource, "identifier").iter().enumerate() {
         read_identifier(identifier, i, &mut p, &mut issues, ctx);
     }
@@ -190,15 +178,21 @@ pub fn patient_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<Patie
     if let Some(gender) = resource["gender"].as_str() {
         match SEXES.iter().find(|(_, g)| *g == gender) {
             Some((sex, _)) => p.sex = (*sex).into(),
-            None => issues.push(Issue::error(IssueType::CodeInvalid, format!("unknown gender '{gender}'")).at("Patient.gender")),
+            None => issues.push(
+                Issue::error(IssueType::CodeInvalid, format!("unknown gender '{gender}'"))
+                    .at("Patient.gender"),
+            ),
         }
     }
     if let Some(birth_date) = resource["birthDate"].as_str() {
         match NaiveDate::parse_from_str(birth_date, "%Y-%m-%d") {
             Ok(date) => p.birth_date = Some(date),
             Err(_) => issues.push(
-                Issue::error(IssueType::Value, format!("birthDate '{birth_date}' must be a full date (YYYY-MM-DD)"))
-                    .at("Patient.birthDate"),
+                Issue::error(
+                    IssueType::Value,
+                    format!("birthDate '{birth_date}' must be a full date (YYYY-MM-DD)"),
+                )
+                .at("Patient.birthDate"),
             ),
         }
     }
@@ -224,11 +218,16 @@ pub fn patient_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<Patie
     }
     p.nationality = read_nationality(resource, &mut issues);
     if let Some(doctor) = array(resource, "generalPractitioner").first() {
-        p.primary_doctor_id = read_reference(doctor, "Practitioner", "Patient.generalPractitioner[0]", &mut issues);
+        p.primary_doctor_id =
+            read_reference(doctor, "Practitioner", "Patient.generalPractitioner[0]", &mut issues);
     }
     if resource.get("managingOrganization").is_some() {
-        p.registered_branch_id =
-            read_reference(&resource["managingOrganization"], "Organization", "Patient.managingOrganization", &mut issues);
+        p.registered_branch_id = read_reference(
+            &resource["managingOrganization"],
+            "Organization",
+            "Patient.managingOrganization",
+            &mut issues,
+        );
     }
 
     if issues.is_empty() {
@@ -253,7 +252,9 @@ fn read_identifier(
 ) {
     let path = format!("Patient.identifier[{index}]");
     let Some(value) = identifier["value"].as_str() else {
-        issues.push(Issue::error(IssueType::Required, "an identifier needs a value").at(format!("{path}.value")));
+        issues.push(
+            Issue::error(IssueType::Required, "an identifier needs a value").at(format!("{path}.value")),
+        );
         return;
     };
     let system = identifier["system"].as_str().unwrap_or_default();
@@ -277,8 +278,11 @@ fn read_identifier(
             p.passport_country = Some(country.to_owned());
         } else {
             issues.push(
-                Issue::error(IssueType::Value, "passport systems end in the issuing country's ISO 3166 alpha-3 code")
-                    .at(format!("{path}.system")),
+                Issue::error(
+                    IssueType::Value,
+                    "passport systems end in the issuing country's ISO 3166 alpha-3 code",
+                )
+                .at(format!("{path}.system")),
             );
         }
     } else {
@@ -341,7 +345,9 @@ fn read_nationality(resource: &Value, issues: &mut Vec<Issue>) -> Option<String>
         .find(|e| e["url"] == "code")
         .and_then(|e| e["valueCodeableConcept"]["coding"][0]["code"].as_str());
     match code {
-        Some(code) if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) => Some(code.to_owned()),
+        Some(code) if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) => {
+            Some(code.to_owned())
+        }
         _ => {
             issues.push(
                 Issue::error(IssueType::Value, "nationality must be an ISO 3166 alpha-3 code (e.g. THA)")

@@ -92,15 +92,13 @@ mod tests {
     use serde_json::json;
 
     fn paths(input: Value, back: Value) -> Vec<String> {
-        unstored_elements(&input, &back, "Patient")
-            .into_iter()
-            .flat_map(|issue| issue.expression)
-            .collect()
+        unstored_elements(&input, &back, "Patient").into_iter().flat_map(|issue| issue.expression).collect()
     }
 
     #[test]
     fn kept_elements_in_any_order_pass() {
-        let input = json!({"resourceType": "Patient", "id": "x", "identifier": [{"value": "b"}, {"value": "a"}]});
+        let input =
+            json!({"resourceType": "Patient", "id": "x", "identifier": [{"value": "b"}, {"value": "a"}]});
         let back = json!({"identifier": [{"value": "a", "system": "s"}, {"value": "b"}], "active": true});
         assert!(paths(input, back).is_empty());
     }
@@ -118,6 +116,9 @@ mod tests {
         let back = json!({"deceasedDateTime": "2020-01-01T07:00:00+07:00"});
         assert!(paths(input, back).is_empty());
         let changed = json!({"deceasedDateTime": "2020-01-01T08:00:00+07:00"});
-        assert_eq!(paths(json!({"deceasedDateTime": "2020-01-01T00:00:00Z"}), changed), vec!["Patient.deceasedDateTime"]);
+        assert_eq!(
+            paths(json!({"deceasedDateTime": "2020-01-01T00:00:00Z"}), changed),
+            vec!["Patient.deceasedDateTime"]
+        );
     }
 }

@@ -12,11 +12,7 @@ pub fn is_valid(id: &str) -> bool {
 
 /// The check digit for the first twelve digits of a citizen ID.
 pub fn check_digit(first_twelve: &[u32]) -> u32 {
-    let sum: u32 = first_twelve
-        .iter()
-        .zip((2..=13).rev())
-        .map(|(digit, weight)| digit * weight)
-        .sum();
+    let sum: u32 = first_twelve.iter().zip((2..=13).rev()).map(|(digit, weight)| digit * weight).sum();
     (11 - sum % 11) % 10
 }
 

@@ -90,26 +90,15 @@ pub struct Issue {
 
 impl Issue {
     pub fn error(code: IssueType, diagnostics: impl Into<String>) -> Issue {
-        Issue {
-            severity: Severity::Error,
-            code,
-            diagnostics: diagnostics.into(),
-            expression: Vec::new(),
-        }
+        Issue { severity: Severity::Error, code, diagnostics: diagnostics.into(), expression: Vec::new() }
     }
 
     pub fn warning(code: IssueType, diagnostics: impl Into<String>) -> Issue {
-        Issue {
-            severity: Severity::Warning,
-            ..Issue::error(code, diagnostics)
-        }
+        Issue { severity: Severity::Warning, ..Issue::error(code, diagnostics) }
     }
 
     pub fn information(diagnostics: impl Into<String>) -> Issue {
-        Issue {
-            severity: Severity::Information,
-            ..Issue::error(IssueType::Informational, diagnostics)
-        }
+        Issue { severity: Severity::Information, ..Issue::error(IssueType::Informational, diagnostics) }
     }
 
     /// Names the element or parameter the issue is about.

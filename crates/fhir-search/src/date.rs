@@ -42,12 +42,7 @@ impl DateValue {
             .find_map(|(text, prefix)| raw.strip_prefix(text).map(|rest| (*prefix, rest)))
             .unwrap_or((DatePrefix::Eq, raw));
         let (start, end, offset) = range(value)?;
-        Some(DateValue {
-            prefix,
-            start,
-            end,
-            offset,
-        })
+        Some(DateValue { prefix, start, end, offset })
     }
 }
 
@@ -57,7 +52,11 @@ fn range(value: &str) -> Option<(NaiveDateTime, NaiveDateTime, Option<FixedOffse
         4 => {
             let year: i32 = value.parse().ok()?;
             let start = NaiveDate::from_ymd_opt(year, 1, 1)?;
-            Some((start.and_time(midnight), NaiveDate::from_ymd_opt(year + 1, 1, 1)?.and_time(midnight), None))
+            Some((
+                start.and_time(midnight),
+                NaiveDate::from_ymd_opt(year + 1, 1, 1)?.and_time(midnight),
+                None,
+            ))
         }
         7 => {
             let start = NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d").ok()?;
@@ -75,7 +74,8 @@ fn range(value: &str) -> Option<(NaiveDateTime, NaiveDateTime, Option<FixedOffse
         _ => {
             let parsed = DateTime::parse_from_rfc3339(value).ok()?;
             let start = parsed.naive_local();
-            let precision = if value.contains('.') { Duration::milliseconds(1) } else { Duration::seconds(1) };
+            let precision =
+                if value.contains('.') { Duration::milliseconds(1) } else { Duration::seconds(1) };
             Some((start, start + precision, Some(*parsed.offset())))
         }
     }
@@ -88,7 +88,10 @@ mod tests {
     #[test]
     fn partial_dates_cover_their_whole_period() {
         let year = DateValue::parse("1980").unwrap();
-        assert_eq!((year.start.to_string(), year.end.to_string()), ("1980-01-01 00:00:00".into(), "1981-01-01 00:00:00".into()));
+        assert_eq!(
+            (year.start.to_string(), year.end.to_string()),
+            ("1980-01-01 00:00:00".into(), "1981-01-01 00:00:00".into())
+        );
         let month = DateValue::parse("ge1980-12").unwrap();
         assert_eq!(month.prefix, DatePrefix::Ge);
         assert_eq!(month.end.to_string(), "1981-01-01 00:00:00");

@@ -34,12 +34,7 @@ const fn param(
     definition: &'static str,
     documentation: &'static str,
 ) -> ParamDef {
-    ParamDef {
-        name,
-        kind,
-        definition,
-        documentation,
-    }
+    ParamDef { name, kind, definition, documentation }
 }
 
 macro_rules! spec_url {
@@ -89,10 +84,7 @@ pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
 
 /// Looks a parameter up by name for a resource type.
 pub fn find(resource_type: &str, name: &str) -> Option<&'static ParamDef> {
-    COMMON
-        .iter()
-        .chain(for_type(resource_type).unwrap_or_default())
-        .find(|p| p.name == name)
+    COMMON.iter().chain(for_type(resource_type).unwrap_or_default()).find(|p| p.name == name)
 }
 
 #[cfg(test)]

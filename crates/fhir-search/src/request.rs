@@ -2,8 +2,8 @@
 
 use fhir_outcome::{Issue, IssueType};
 
-use crate::registry::{self, ParamDef, ParamType};
 use crate::DateValue;
+use crate::registry::{self, ParamDef, ParamType};
 
 pub const DEFAULT_COUNT: u32 = 20;
 pub const MAX_COUNT: u32 = 1000;
@@ -75,11 +75,7 @@ impl SearchRequest {
 
 /// Parses the query string of a search on `resource_type`.
 pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<SearchRequest, Vec<Issue>> {
-    let mut request = SearchRequest {
-        params: Vec::new(),
-        count: DEFAULT_COUNT,
-        cursor: None,
-    };
+    let mut request = SearchRequest { params: Vec::new(), count: DEFAULT_COUNT, cursor: None };
     let mut issues = Vec::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let (name, modifier) = key.split_once(':').map_or((&*key, None), |(n, m)| (n, Some(m)));
@@ -113,7 +109,12 @@ fn invalid(param: &str, diagnostics: impl Into<String>) -> Issue {
     Issue::error(IssueType::Invalid, diagnostics).at(param.to_owned())
 }
 
-fn parse_param(def: &'static ParamDef, modifier: Option<&str>, key: &str, raw: &str) -> Result<SearchParam, Issue> {
+fn parse_param(
+    def: &'static ParamDef,
+    modifier: Option<&str>,
+    key: &str,
+    raw: &str,
+) -> Result<SearchParam, Issue> {
     let modifier = match (def.kind, modifier) {
         (_, None) => None,
         (ParamType::String, Some("exact")) => Some(Modifier::Exact),
@@ -121,21 +122,24 @@ fn parse_param(def: &'static ParamDef, modifier: Option<&str>, key: &str, raw: &
         (_, Some(other)) => {
             return Err(Issue::error(
                 IssueType::NotSupported,
-                format!("modifier ':{other}' is not supported on {} parameter '{}'", def.kind.code(), def.name),
+                format!(
+                    "modifier ':{other}' is not supported on {} parameter '{}'",
+                    def.kind.code(),
+                    def.name
+                ),
             )
             .at(key.to_owned()));
         }
     };
     let values = split_unescaped(raw, ',')
         .into_iter()
-        .map(|value| parse_value(def, &value).ok_or_else(|| invalid(key, format!("'{value}' is not a valid {} value for '{}'", def.kind.code(), def.name))))
+        .map(|value| {
+            parse_value(def, &value).ok_or_else(|| {
+                invalid(key, format!("'{value}' is not a valid {} value for '{}'", def.kind.code(), def.name))
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(SearchParam {
-        def,
-        modifier,
-        values,
-        raw: (key.to_owned(), raw.to_owned()),
-    })
+    Ok(SearchParam { def, modifier, values, raw: (key.to_owned(), raw.to_owned()) })
 }
 
 fn parse_value(def: &ParamDef, value: &str) -> Option<SearchValue> {
@@ -150,10 +154,9 @@ fn parse_value(def: &ParamDef, value: &str) -> Option<SearchValue> {
             let first = parts.next()?;
             let token = match parts.next() {
                 None => TokenValue { system: None, code: Some(first) },
-                Some(code) if parts.next().is_none() => TokenValue {
-                    system: Some(first),
-                    code: (!code.is_empty()).then_some(code),
-                },
+                Some(code) if parts.next().is_none() => {
+                    TokenValue { system: Some(first), code: (!code.is_empty()).then_some(code) }
+                }
                 Some(_) => return None,
             };
             Some(SearchValue::Token(token))
@@ -161,7 +164,9 @@ fn parse_value(def: &ParamDef, value: &str) -> Option<SearchValue> {
         ParamType::Reference => {
             let value = unescape(value);
             let (resource_type, id) = match value.rsplit_once('/') {
-                Some((resource_type, id)) => (Some(resource_type.rsplit('/').next()?.to_owned()), id.to_owned()),
+                Some((resource_type, id)) => {
+                    (Some(resource_type.rsplit('/').next()?.to_owned()), id.to_owned())
+                }
                 None => (None, value),
             };
             Some(SearchValue::Reference { resource_type, id })
@@ -210,7 +215,9 @@ mod tests {
 
     #[test]
     fn criteria_modifiers_and_alternatives() {
-        let request = parse("Patient", "family:exact=Doe&given=Ann,Bo&identifier=urn:x|123&_count=5", Handling::Strict).unwrap();
+        let request =
+            parse("Patient", "family:exact=Doe&given=Ann,Bo&identifier=urn:x|123&_count=5", Handling::Strict)
+                .unwrap();
         assert_eq!(request.count, 5);
         assert_eq!(request.params[0].modifier, Some(Modifier::Exact));
         assert_eq!(request.params[1].values.len(), 2);
@@ -242,7 +249,12 @@ mod tests {
 
     #[test]
     fn bad_values_and_modifiers_name_the_parameter() {
-        for (query, param) in [("birthdate=1980-13-01", "birthdate"), ("_count=-1", "_count"), ("gender:exact=male", "gender:exact"), ("family=", "family")] {
+        for (query, param) in [
+            ("birthdate=1980-13-01", "birthdate"),
+            ("_count=-1", "_count"),
+            ("gender:exact=male", "gender:exact"),
+            ("family=", "family"),
+        ] {
             let issues = parse("Patient", query, Handling::Strict).unwrap_err();
             assert_eq!(issues[0].expression, vec![param], "{query}");
         }

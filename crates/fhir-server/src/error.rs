@@ -19,11 +19,7 @@ impl ApiError {
     }
 
     pub fn with_issues(status: StatusCode, issues: Vec<Issue>) -> ApiError {
-        ApiError {
-            status,
-            issues,
-            format: Format::Json,
-        }
+        ApiError { status, issues, format: Format::Json }
     }
 
     /// A fault of the server. The cause is logged (it never contains request data) and the
@@ -67,9 +63,7 @@ impl ResponseError for ApiError {
             // JSON of an OperationOutcome tree cannot fail; XML goes through the codec.
             Err(_) => (Format::Json, serde_json::to_vec(&outcome).unwrap_or_default()),
         };
-        HttpResponse::build(self.status)
-            .content_type(format.content_type())
-            .body(body)
+        HttpResponse::build(self.status).content_type(format.content_type()).body(body)
     }
 }
 
@@ -90,7 +84,9 @@ impl From<StoreError> for ApiError {
             StoreError::IdMismatch => {
                 ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Invalid, message).at("id"))
             }
-            StoreError::Unprocessable(issues) => ApiError::with_issues(StatusCode::UNPROCESSABLE_ENTITY, issues),
+            StoreError::Unprocessable(issues) => {
+                ApiError::with_issues(StatusCode::UNPROCESSABLE_ENTITY, issues)
+            }
             StoreError::Duplicate(_) => {
                 ApiError::new(StatusCode::CONFLICT, Issue::error(IssueType::Duplicate, message))
             }

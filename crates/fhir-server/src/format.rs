@@ -25,7 +25,9 @@ impl Format {
     fn of_mime(mime: &str) -> Option<Format> {
         let essence = mime.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
         match essence.as_str() {
-            "json" | "application/fhir+json" | "application/json" | "application/json+fhir" => Some(Format::Json),
+            "json" | "application/fhir+json" | "application/json" | "application/json+fhir" => {
+                Some(Format::Json)
+            }
             "xml" | "application/fhir+xml" | "application/xml" | "text/xml" | "application/xml+fhir" => {
                 Some(Format::Xml)
             }
@@ -39,8 +41,11 @@ impl Format {
             return Format::of_mime(&requested).ok_or_else(|| {
                 ApiError::new(
                     actix_web::http::StatusCode::NOT_ACCEPTABLE,
-                    Issue::error(IssueType::NotSupported, format!("_format '{requested}' is not supported; use json or xml"))
-                        .at("_format"),
+                    Issue::error(
+                        IssueType::NotSupported,
+                        format!("_format '{requested}' is not supported; use json or xml"),
+                    )
+                    .at("_format"),
                 )
             });
         }
@@ -70,11 +75,8 @@ impl Format {
 
     /// The format of a request body, from `Content-Type`.
     pub fn of_body(request: &HttpRequest) -> Result<Format, ApiError> {
-        let content_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
+        let content_type =
+            request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
         Format::of_mime(content_type).ok_or_else(|| {
             ApiError::new(
                 actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -88,12 +90,8 @@ impl Format {
 
     /// Writes a resource tree in this format.
     pub fn write(self, resource: &Value, pretty: bool) -> Result<Vec<u8>, ApiError> {
-        let json = if pretty {
-            serde_json::to_vec_pretty(resource)
-        } else {
-            serde_json::to_vec(resource)
-        }
-        .map_err(ApiError::internal)?;
+        let json = if pretty { serde_json::to_vec_pretty(resource) } else { serde_json::to_vec(resource) }
+            .map_err(ApiError::internal)?;
         match self {
             Format::Json => Ok(json),
             Format::Xml => {

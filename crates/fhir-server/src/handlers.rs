@@ -51,7 +51,10 @@ fn served_type(resource_type: &str) -> Result<&'static str, ApiError> {
     RESOURCE_TYPES.iter().copied().find(|t| *t == resource_type).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            Issue::error(IssueType::NotSupported, format!("resource type '{resource_type}' is not served here")),
+            Issue::error(
+                IssueType::NotSupported,
+                format!("resource type '{resource_type}' is not served here"),
+            ),
         )
     })
 }
@@ -67,7 +70,12 @@ fn base_url(request: &HttpRequest, state: &AppState) -> String {
     }
 }
 
-fn respond(status: StatusCode, resource: &Value, format: Format, request: &HttpRequest) -> Result<HttpResponse, ApiError> {
+fn respond(
+    status: StatusCode,
+    resource: &Value,
+    format: Format,
+    request: &HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let mut response = HttpResponse::build(status);
     response.content_type(format.content_type());
     if let Some(version) = resource["meta"]["versionId"].as_str() {
@@ -96,7 +104,9 @@ async fn body_of(payload: web::Payload, state: &AppState) -> Result<web::Bytes, 
                 Issue::error(IssueType::TooLong, format!("the request body exceeds {limit} bytes")),
             )
         })?
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Structure, e.to_string())))
+        .map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Structure, e.to_string()))
+        })
 }
 
 async fn metadata(request: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -106,7 +116,11 @@ async fn metadata(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     .await
 }
 
-async fn read(request: HttpRequest, path: web::Path<(String, String)>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn read(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let (resource_type, id) = path.into_inner();
         let resource = state.store.read(served_type(&resource_type)?, &id).await?;
@@ -136,10 +150,9 @@ async fn create(
             written.resource["id"].as_str().unwrap_or_default(),
             written.resource["meta"]["versionId"].as_str().unwrap_or_default()
         );
-        response.headers_mut().insert(
-            header::LOCATION,
-            header::HeaderValue::from_str(&location).map_err(ApiError::internal)?,
-        );
+        response
+            .headers_mut()
+            .insert(header::LOCATION, header::HeaderValue::from_str(&location).map_err(ApiError::internal)?);
         Ok(response)
     })
     .await
@@ -148,7 +161,8 @@ async fn create(
 fn wrong_body_type(expected: &str) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        Issue::error(IssueType::Invalid, format!("the body must be a {expected} resource")).at("resourceType"),
+        Issue::error(IssueType::Invalid, format!("the body must be a {expected} resource"))
+            .at("resourceType"),
     )
 }
 
@@ -173,7 +187,11 @@ async fn update(
     .await
 }
 
-async fn search(request: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn search(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let query = request.query_string().to_owned();
     run_search(request, path.into_inner(), query, state).await
 }
@@ -187,9 +205,17 @@ async fn search_by_post(
 ) -> Result<HttpResponse, ApiError> {
     let body = body_of(payload, &state).await?;
     let form = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Structure, "the form body is not UTF-8"))
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            Issue::error(IssueType::Structure, "the form body is not UTF-8"),
+        )
     })?;
-    let query = [request.query_string(), form].iter().filter(|q| !q.is_empty()).copied().collect::<Vec<_>>().join("&");
+    let query = [request.query_string(), form]
+        .iter()
+        .filter(|q| !q.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("&");
     run_search(request, path.into_inner(), query, state).await
 }
 
@@ -257,6 +283,9 @@ async fn method_not_allowed(request: HttpRequest) -> Result<HttpResponse, ApiErr
 pub async fn unknown_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::new(
         StatusCode::NOT_FOUND,
-        Issue::error(IssueType::NotFound, format!("no route {}; the FHIR API is under {BASE_PATH}", request.path())),
+        Issue::error(
+            IssueType::NotFound,
+            format!("no route {}; the FHIR API is under {BASE_PATH}", request.path()),
+        ),
     ))
 }

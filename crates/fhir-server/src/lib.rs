@@ -32,10 +32,7 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> ServerConfig {
-        ServerConfig {
-            public_base_url: None,
-            max_body_bytes: 8 * 1024 * 1024,
-        }
+        ServerConfig { public_base_url: None, max_body_bytes: 8 * 1024 * 1024 }
     }
 }
 

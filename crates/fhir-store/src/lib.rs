@@ -61,17 +61,24 @@ impl Store {
     pub async fn create(&self, resource: Value) -> Result<Written, StoreError> {
         let ctx = self.ctx.clone();
         match resource_type_of(&resource)? {
-            "Patient" => self.db.run(move |conn| transaction(conn, |conn| patient::create(conn, &resource, &ctx))).await,
+            "Patient" => {
+                self.db
+                    .run(move |conn| transaction(conn, |conn| patient::create(conn, &resource, &ctx)))
+                    .await
+            }
             other => Err(StoreError::UnsupportedType(other.to_owned())),
         }
     }
 
     /// Replaces the resource `id`; the body's `id` must be `id`.
-    pub async fn update(&self, resource_type: &str, id: &str, resource: Value) -> Result<Written, StoreError> {
+    pub async fn update(
+        &self,
+        resource_type: &str,
+        id: &str,
+        resource: Value,
+    ) -> Result<Written, StoreError> {
         if resource_type_of(&resource)? != resource_type {
-            return Err(StoreError::WrongType {
-                expected: resource_type.to_owned(),
-            });
+            return Err(StoreError::WrongType { expected: resource_type.to_owned() });
         }
         if resource["id"].as_str() != Some(id) {
             return Err(StoreError::IdMismatch);
@@ -88,7 +95,11 @@ impl Store {
         }
     }
 
-    pub async fn search(&self, resource_type: &str, request: SearchRequest) -> Result<SearchPage, StoreError> {
+    pub async fn search(
+        &self,
+        resource_type: &str,
+        request: SearchRequest,
+    ) -> Result<SearchPage, StoreError> {
         let ctx = self.ctx.clone();
         match resource_type {
             "Patient" => self.db.run(move |conn| patient::search(conn, &request, &ctx)).await,
@@ -106,17 +117,13 @@ fn transaction<T>(
 }
 
 fn resource_type_of(resource: &Value) -> Result<&str, StoreError> {
-    resource["resourceType"].as_str().ok_or(StoreError::WrongType {
-        expected: "a resource".into(),
-    })
+    resource["resourceType"].as_str().ok_or(StoreError::WrongType { expected: "a resource".into() })
 }
 
 /// Ids are clinic row keys; anything else cannot name a row.
 fn row_key(resource_type: &str, id: &str) -> Result<i64, StoreError> {
-    id.parse::<i64>().map_err(|_| StoreError::NotFound {
-        resource_type: resource_type.to_owned(),
-        id: id.to_owned(),
-    })
+    id.parse::<i64>()
+        .map_err(|_| StoreError::NotFound { resource_type: resource_type.to_owned(), id: id.to_owned() })
 }
 
 /// The clinic's wall-clock time now, to the millisecond (both backends keep that precision).

@@ -1,8 +1,8 @@
 //! Patient <-> `patients`.
 
-use diesel::prelude::*;
 use clinic_db::schema::patients;
 use clinic_db::{DbConnection, PatientFields, PatientRow};
+use diesel::prelude::*;
 use fhir_mapping::{MappingContext, patient_from_fhir, patient_to_fhir, systems};
 use fhir_search::{SearchRequest, SearchValue, TokenValue};
 use serde_json::Value;
@@ -25,13 +25,14 @@ fn find(conn: &mut DbConnection, id: i64) -> Result<PatientRow, StoreError> {
         .select(PatientRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound {
-            resource_type: "Patient".into(),
-            id: id.to_string(),
-        })
+        .ok_or_else(|| StoreError::NotFound { resource_type: "Patient".into(), id: id.to_string() })
 }
 
-pub fn create(conn: &mut DbConnection, resource: &Value, ctx: &MappingContext) -> Result<Written, StoreError> {
+pub fn create(
+    conn: &mut DbConnection,
+    resource: &Value,
+    ctx: &MappingContext,
+) -> Result<Written, StoreError> {
     let mut fields = patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
     let assign_hn = fields.hn.is_empty();
     if assign_hn {
@@ -49,14 +50,9 @@ pub fn create(conn: &mut DbConnection, resource: &Value, ctx: &MappingContext) -
         .returning(patients::id)
         .get_result(conn)?;
     if assign_hn {
-        diesel::update(patients::table.find(id))
-            .set(patients::hn.eq(hn_for(id)))
-            .execute(conn)?;
+        diesel::update(patients::table.find(id)).set(patients::hn.eq(hn_for(id))).execute(conn)?;
     }
-    Ok(Written {
-        resource: patient_to_fhir(&find(conn, id)?, ctx),
-        created: true,
-    })
+    Ok(Written { resource: patient_to_fhir(&find(conn, id)?, ctx), created: true })
 }
 
 /// HNs the facade assigns: the row key, zero-padded to seven digits (as the seeder does).
@@ -64,7 +60,12 @@ fn hn_for(id: i64) -> String {
     format!("{id:07}")
 }
 
-pub fn update(conn: &mut DbConnection, id: i64, resource: &Value, ctx: &MappingContext) -> Result<Written, StoreError> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    resource: &Value,
+    ctx: &MappingContext,
+) -> Result<Written, StoreError> {
     let mut fields: PatientFields = patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
     let current = find(conn, id)?;
     if fields.hn.is_empty() {
@@ -72,19 +73,16 @@ pub fn update(conn: &mut DbConnection, id: i64, resource: &Value, ctx: &MappingC
         fields.hn = current.fields.hn.clone();
     }
     diesel::update(patients::table.find(id))
-        .set((
-            &fields,
-            patients::updated_at.eq(local_now(ctx)),
-            patients::version.eq(patients::version + 1),
-        ))
+        .set((&fields, patients::updated_at.eq(local_now(ctx)), patients::version.eq(patients::version + 1)))
         .execute(conn)?;
-    Ok(Written {
-        resource: patient_to_fhir(&find(conn, id)?, ctx),
-        created: false,
-    })
+    Ok(Written { resource: patient_to_fhir(&find(conn, id)?, ctx), created: false })
 }
 
-pub fn search(conn: &mut DbConnection, request: &SearchRequest, ctx: &MappingContext) -> Result<SearchPage, StoreError> {
+pub fn search(
+    conn: &mut DbConnection,
+    request: &SearchRequest,
+    ctx: &MappingContext,
+) -> Result<SearchPage, StoreError> {
     let backend = conn.backend();
     let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
         sql.push(" FROM patients p WHERE 1 = 1");
@@ -135,7 +133,9 @@ fn criterion(
     ctx: &MappingContext,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("_id", SearchValue::Token(token)) => predicate::row_key(sql, "p.id", token.code.as_deref().unwrap_or_default()),
+        ("_id", SearchValue::Token(token)) => {
+            predicate::row_key(sql, "p.id", token.code.as_deref().unwrap_or_default())
+        }
         ("_lastUpdated", SearchValue::Date(date)) => {
             predicate::date(sql, "p.updated_at", DateColumn::Instant, date, ctx)?;
         }
@@ -155,9 +155,13 @@ fn criterion(
         ("birthdate", SearchValue::Date(date)) => {
             predicate::date(sql, "p.birth_date", DateColumn::Day, date, ctx)?;
         }
-        ("gender", SearchValue::Token(token)) => predicate::code(sql, "p.sex", GENDER_SYSTEM, &GENDERS, token),
+        ("gender", SearchValue::Token(token)) => {
+            predicate::code(sql, "p.sex", GENDER_SYSTEM, &GENDERS, token)
+        }
         ("active", SearchValue::Token(token)) => predicate::boolean(sql, "p.active", token),
-        _ => return Err(StoreError::InvalidSearch(format!("parameter '{name}' is not supported on Patient"))),
+        _ => {
+            return Err(StoreError::InvalidSearch(format!("parameter '{name}' is not supported on Patient")));
+        }
     }
     Ok(())
 }

@@ -75,9 +75,17 @@ pub enum DateColumn {
 }
 
 /// Date search with prefixes, against the implicit range of the search value.
-pub fn date(sql: &mut Sql, column: &str, kind: DateColumn, value: &DateValue, ctx: &MappingContext) -> Result<(), StoreError> {
+pub fn date(
+    sql: &mut Sql,
+    column: &str,
+    kind: DateColumn,
+    value: &DateValue,
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
     let to_local = |t: NaiveDateTime| match value.offset {
-        Some(offset) => t - Duration::seconds(i64::from(offset.local_minus_utc() - ctx.utc_offset.local_minus_utc())),
+        Some(offset) => {
+            t - Duration::seconds(i64::from(offset.local_minus_utc() - ctx.utc_offset.local_minus_utc()))
+        }
         None => t,
     };
     let (start, end) = (to_local(value.start), to_local(value.end));
@@ -101,7 +109,9 @@ pub fn date(sql: &mut Sql, column: &str, kind: DateColumn, value: &DateValue, ct
         DatePrefix::Ge => compare(sql, " >= ", start, false),
         DatePrefix::Lt | DatePrefix::Eb => compare(sql, " < ", start, false),
         DatePrefix::Le => compare(sql, " < ", end, true),
-        DatePrefix::Ap => return Err(StoreError::InvalidSearch("the 'ap' date prefix is not supported".into())),
+        DatePrefix::Ap => {
+            return Err(StoreError::InvalidSearch("the 'ap' date prefix is not supported".into()));
+        }
     }
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! SQL assembled at run time with bound values, for either backend.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::query_builder::BoxedSqlQuery;
-use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
-use diesel::query_builder::SqlQuery;
-use diesel::{QueryableByName, RunQueryDsl};
 use clinic_db::{Backend, DbBackend, DbConnection};
+use diesel::query_builder::BoxedSqlQuery;
+use diesel::query_builder::SqlQuery;
+use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
+use diesel::{QueryableByName, RunQueryDsl};
 
 #[derive(Debug, Clone)]
 pub enum Bind {
@@ -25,11 +25,7 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(backend: Backend) -> Sql {
-        Sql {
-            backend,
-            text: String::new(),
-            binds: Vec::new(),
-        }
+        Sql { backend, text: String::new(), binds: Vec::new() }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Sql {
