@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use clinic_db::Database;
+use clinic_seed::SeedOptions;
 use fhir_mapping::MappingContext;
 use fhir_server::{BASE_PATH, ServerConfig};
 use fhir_store::Store;
@@ -92,12 +93,7 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve {
-            database,
-            listen,
-            public_url,
-            clinic,
-        } => {
+        Command::Serve { database, listen, public_url, clinic } => {
             let db = database.connect()?;
             serve(db, &listen, public_url, &clinic.hn_system)
         }
@@ -106,11 +102,7 @@ fn main() -> anyhow::Result<()> {
             println!("applied {} migration(s)", applied.len());
             Ok(())
         }
-        Command::Seed {
-            database,
-            patients,
-            random_seed,
-        } => {
+        Command::Seed { database, patients, random_seed } => {
             let db = database.connect()?;
             db.migrate()?;
             seed(&db, patients, random_seed)
@@ -121,7 +113,15 @@ fn main() -> anyhow::Result<()> {
 
 fn seed(db: &Database, patients: u64, random_seed: u64) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let _ = (db, patients, random_seed, started);
+    let options = SeedOptions { patients, random_seed, show_progress: true };
+    let report = clinic_seed::seed(db, &options)?;
+    println!(
+        "seeded {} patients, {} visits, {} rows in {:.1} s",
+        report.patients,
+        report.visits,
+        report.rows,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -151,10 +151,7 @@ fn serve(db: Database, listen: &str, public_url: Option<String>, hn_system: &str
     let listener = TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving FHIR R4 at {BASE_PATH}");
     let store = Store::new(db, MappingContext::thailand(hn_system));
-    let config = ServerConfig {
-        public_base_url: public_url,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig { public_base_url: public_url, ..ServerConfig::default() };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async { fhir_server::serve(listener, store, config)?.await })?;
     Ok(())

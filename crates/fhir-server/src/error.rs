@@ -1,5 +1,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use clinic_db::DbError;
 use fhir_outcome::{Issue, IssueType, operation_outcome};
 use fhir_store::StoreError;
 
@@ -92,6 +93,13 @@ impl From<StoreError> for ApiError {
             }
             StoreError::InvalidSearch(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Invalid, message))
+            }
+            StoreError::Database(DbError::Pool(cause)) => {
+                tracing::warn!(%cause, "no database connection available");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Issue::error(IssueType::Transient, "the database is busy or unreachable; retry later"),
+                )
             }
             StoreError::Database(cause) => ApiError::internal(cause),
         }
