@@ -25,6 +25,7 @@ pub enum Backend {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    pub database: Database,
     cleanup: Cleanup,
 }
 
@@ -52,12 +53,17 @@ impl TestApp {
         };
         let db = Database::connect(&url, 4).unwrap();
         db.migrate().unwrap();
-        let store = Store::new(db, MappingContext::thailand(HN_SYSTEM));
+        let store = Store::new(db.clone(), MappingContext::thailand(HN_SYSTEM));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let config = ServerConfig { max_body_bytes: 64 * 1024, ..ServerConfig::default() };
         tokio::spawn(fhir_server::serve(listener, store, config).unwrap());
-        TestApp { base: format!("http://127.0.0.1:{port}/fhir/r4"), client: reqwest::Client::new(), cleanup }
+        TestApp {
+            base: format!("http://127.0.0.1:{port}/fhir/r4"),
+            client: reqwest::Client::new(),
+            database: db,
+            cleanup,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -5,3 +5,4 @@ mod app;
 mod errors;
 mod patient_crud;
 mod patient_search;
+mod seeded_data;
