@@ -101,6 +101,9 @@ pub fn seed(db: &Database, options: &SeedOptions) -> Result<SeedReport, SeedErro
     progress.finish_and_clear();
     let mut report = written?;
     report.rows += reference_rows;
+    // Fresh statistics: until autovacuum gets to them, the planner would guess row counts of
+    // tables that grew by millions and pick sequential scans for the API's searches.
+    diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), &mut *connections[0])?;
 
     tracing::info!(
         patients = report.patients,
