@@ -3,6 +3,7 @@
 
 mod app;
 mod errors;
+mod http_semantics;
 mod patient_crud;
 mod patient_search;
 mod seeded_data;

@@ -27,6 +27,7 @@ pub fn statement() -> Value {
                 "interaction": INTERACTIONS.iter().map(|code| json!({"code": code})).collect::<Vec<_>>(),
                 "versioning": "versioned",
                 "readHistory": false,
+                "conditionalRead": "full-support",
                 "updateCreate": false,
                 "searchParam": params,
             })

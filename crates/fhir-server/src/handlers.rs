@@ -77,14 +77,73 @@ fn respond(
     request: &HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let mut response = HttpResponse::build(status);
+    version_headers(&mut response, resource);
     response.content_type(format.content_type());
+    Ok(response.body(format.write(resource, pretty(request))?))
+}
+
+/// `ETag` and `Last-Modified` of a resource.
+fn version_headers(response: &mut actix_web::HttpResponseBuilder, resource: &Value) {
     if let Some(version) = resource["meta"]["versionId"].as_str() {
         response.insert_header((header::ETAG, format!("W/\"{version}\"")));
     }
     if let Some(last_modified) = resource["meta"]["lastUpdated"].as_str().and_then(http_date) {
         response.insert_header((header::LAST_MODIFIED, last_modified));
     }
-    Ok(response.body(format.write(resource, pretty(request))?))
+}
+
+/// The answer to a create or update, shaped by `Prefer: return=...` (http.html#ops).
+fn respond_written(
+    status: StatusCode,
+    resource: &Value,
+    format: Format,
+    request: &HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let prefer = header_text(request, "prefer").unwrap_or_default();
+    if prefer.contains("return=minimal") {
+        let mut response = HttpResponse::build(status);
+        version_headers(&mut response, resource);
+        Ok(response.finish())
+    } else if prefer.contains("return=OperationOutcome") {
+        let what = if status == StatusCode::CREATED { "created" } else { "updated" };
+        let outcome = fhir_outcome::operation_outcome(&[Issue::information(format!(
+            "{}/{} {what} as version {}",
+            resource["resourceType"].as_str().unwrap_or_default(),
+            resource["id"].as_str().unwrap_or_default(),
+            resource["meta"]["versionId"].as_str().unwrap_or_default()
+        ))]);
+        let mut response = HttpResponse::build(status);
+        version_headers(&mut response, resource);
+        response.content_type(format.content_type());
+        Ok(response.body(format.write(&outcome, pretty(request))?))
+    } else {
+        respond(status, resource, format, request)
+    }
+}
+
+fn header_text<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {
+    request.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Whether a read's `If-None-Match` (an ETag or `*`) or, without it, `If-Modified-Since`
+/// says the client's copy is current.
+fn not_modified(request: &HttpRequest, resource: &Value) -> bool {
+    if let Some(tags) = header_text(request, "if-none-match") {
+        let current = format!("\"{}\"", resource["meta"]["versionId"].as_str().unwrap_or_default());
+        return tags
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == current);
+    }
+    let since =
+        header_text(request, "if-modified-since").and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok());
+    let updated =
+        resource["meta"]["lastUpdated"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    match (since, updated) {
+        // HTTP dates have whole seconds.
+        (Some(since), Some(updated)) => updated.timestamp() <= since.timestamp(),
+        _ => false,
+    }
 }
 
 /// An RFC 3339 instant as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
@@ -124,6 +183,11 @@ async fn read(
     negotiated(request, move |format, request| async move {
         let (resource_type, id) = path.into_inner();
         let resource = state.store.read(served_type(&resource_type)?, &id).await?;
+        if not_modified(&request, &resource) {
+            let mut response = HttpResponse::build(StatusCode::NOT_MODIFIED);
+            version_headers(&mut response, &resource);
+            return Ok(response.finish());
+        }
         respond(StatusCode::OK, &resource, format, &request)
     })
     .await
@@ -143,7 +207,7 @@ async fn create(
             return Err(wrong_body_type(resource_type));
         }
         let written = state.store.create(resource).await?;
-        let mut response = respond(StatusCode::CREATED, &written.resource, format, &request)?;
+        let mut response = respond_written(StatusCode::CREATED, &written.resource, format, &request)?;
         let location = format!(
             "{}/{resource_type}/{}/_history/{}",
             base_url(&request, &state),
@@ -182,7 +246,7 @@ async fn update(
         }
         let written = state.store.update(resource_type, &id, resource).await?;
         let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };
-        respond(status, &written.resource, format, &request)
+        respond_written(status, &written.resource, format, &request)
     })
     .await
 }
@@ -227,7 +291,7 @@ async fn run_search(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let resource_type = served_type(&resource_type)?;
-        let handling = match request.headers().get("prefer").and_then(|v| v.to_str().ok()) {
+        let handling = match header_text(&request, "prefer") {
             Some(prefer) if prefer.contains("handling=lenient") => Handling::Lenient,
             _ => Handling::Strict,
         };

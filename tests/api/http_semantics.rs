@@ -1,0 +1,72 @@
+use serde_json::Value;
+
+use crate::app::{TestApp, json_of, somchai};
+use crate::on_both_backends;
+
+on_both_backends!(conditional_read_answers_304, prefer_shapes_write_responses);
+
+async fn conditional_read_answers_304(app: &TestApp) {
+    let created = app.create_patient(&somchai()).await;
+    let url = app.url(&format!("Patient/{}", created["id"].as_str().unwrap()));
+    let fresh = app.client.get(&url).send().await.unwrap();
+    let etag = fresh.headers()["etag"].to_str().unwrap().to_owned();
+    let last_modified = fresh.headers()["last-modified"].to_str().unwrap().to_owned();
+    assert_eq!(etag, "W/\"1\"");
+
+    for (header, value, expected) in [
+        ("if-none-match", etag.as_str(), 304),
+        ("if-none-match", "\"1\"", 304),
+        ("if-none-match", "*", 304),
+        ("if-none-match", "W/\"0\"", 200),
+        ("if-modified-since", last_modified.as_str(), 304),
+        ("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT", 200),
+    ] {
+        let response = app.client.get(&url).header(header, value).send().await.unwrap();
+        assert_eq!(response.status(), expected, "{header}: {value}");
+        assert_eq!(response.headers()["etag"], etag.as_str());
+        if expected == 304 {
+            assert!(response.bytes().await.unwrap().is_empty());
+        }
+    }
+}
+
+async fn prefer_shapes_write_responses(app: &TestApp) {
+    let post = |prefer: &'static str, body: Value| {
+        app.client
+            .post(app.url("Patient"))
+            .header("content-type", "application/fhir+json")
+            .header("prefer", prefer)
+            .body(body.to_string())
+    };
+    let mut patient = somchai();
+    patient.as_object_mut().unwrap().remove("identifier");
+
+    let minimal = post("return=minimal", patient.clone()).send().await.unwrap();
+    assert_eq!(minimal.status(), 201);
+    assert!(minimal.headers().contains_key("location"));
+    assert_eq!(minimal.headers()["etag"], "W/\"1\"");
+    assert!(minimal.bytes().await.unwrap().is_empty());
+
+    let (status, outcome) =
+        json_of(post("return=OperationOutcome", patient.clone()).send().await.unwrap()).await;
+    assert_eq!(status, 201);
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+    assert_eq!(outcome["issue"][0]["severity"], "information");
+
+    let (status, created) = json_of(post("return=representation", patient).send().await.unwrap()).await;
+    assert_eq!(status, 201);
+    assert_eq!(created["resourceType"], "Patient");
+
+    let update = app
+        .client
+        .put(app.url(&format!("Patient/{}", created["id"].as_str().unwrap())))
+        .header("content-type", "application/fhir+json")
+        .header("prefer", "return=minimal")
+        .body(created.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(update.status(), 200);
+    assert_eq!(update.headers()["etag"], "W/\"2\"");
+    assert!(update.bytes().await.unwrap().is_empty());
+}
