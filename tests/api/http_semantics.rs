@@ -70,3 +70,31 @@ async fn prefer_shapes_write_responses(app: &TestApp) {
     assert_eq!(update.headers()["etag"], "W/\"2\"");
     assert!(update.bytes().await.unwrap().is_empty());
 }
+
+mod if_match {
+    use super::*;
+
+    on_both_backends!(update_with_a_stale_if_match_is_412);
+
+    async fn update_with_a_stale_if_match_is_412(app: &TestApp) {
+        let created = app.create_patient(&somchai()).await;
+        let url = app.url(&format!("Patient/{}", created["id"].as_str().unwrap()));
+        let put = |if_match: &'static str| {
+            app.client
+                .put(&url)
+                .header("content-type", "application/fhir+json")
+                .header("if-match", if_match)
+                .body(created.to_string())
+        };
+        let (status, updated) = json_of(put("W/\"1\"").send().await.unwrap()).await;
+        assert_eq!(status, 200);
+        assert_eq!(updated["meta"]["versionId"], "2");
+        let (status, outcome) = json_of(put("W/\"1\"").send().await.unwrap()).await;
+        assert_eq!(status, 412);
+        assert_eq!(outcome["issue"][0]["expression"][0], "If-Match");
+        let (status, _) = json_of(put("banana").send().await.unwrap()).await;
+        assert_eq!(status, 400);
+        let (_, read) = app.get(&format!("Patient/{}", created["id"].as_str().unwrap())).await;
+        assert_eq!(read["meta"]["versionId"], "2");
+    }
+}

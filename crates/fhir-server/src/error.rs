@@ -88,6 +88,9 @@ impl From<StoreError> for ApiError {
             StoreError::Unprocessable(issues) => {
                 ApiError::with_issues(StatusCode::UNPROCESSABLE_ENTITY, issues)
             }
+            StoreError::VersionConflict { .. } => {
+                ApiError::new(StatusCode::CONFLICT, Issue::error(IssueType::Conflict, message))
+            }
             StoreError::Duplicate(_) => {
                 ApiError::new(StatusCode::CONFLICT, Issue::error(IssueType::Duplicate, message))
             }

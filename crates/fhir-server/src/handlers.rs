@@ -4,7 +4,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
 use fhir_outcome::{Issue, IssueType};
 use fhir_search::Handling;
-use fhir_store::RESOURCE_TYPES;
+use fhir_store::{RESOURCE_TYPES, StoreError};
 use serde_json::{Value, json};
 
 use crate::format::query_value;
@@ -119,6 +119,21 @@ fn respond_written(
     } else {
         respond(status, resource, format, request)
     }
+}
+
+/// The version an `If-Match: W/"n"` header names.
+fn if_match(request: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(tag) = header_text(request, "if-match") else { return Ok(None) };
+    tag.trim().trim_start_matches("W/").trim_matches('"').parse::<i32>().map(Some).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            Issue::error(
+                IssueType::Invalid,
+                format!("If-Match '{tag}' is not an ETag of the form W/\"<version>\""),
+            )
+            .at("If-Match"),
+        )
+    })
 }
 
 fn header_text<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {
@@ -244,7 +259,18 @@ async fn update(
         if resource["resourceType"] != resource_type {
             return Err(wrong_body_type(resource_type));
         }
-        let written = state.store.update(resource_type, &id, resource).await?;
+        let expected_version = if_match(&request)?;
+        let written =
+            state.store.update(resource_type, &id, resource, expected_version).await.map_err(|error| {
+                match error {
+                    // With If-Match the client named the version: a mismatch is a failed precondition.
+                    StoreError::VersionConflict { .. } if expected_version.is_some() => ApiError::new(
+                        StatusCode::PRECONDITION_FAILED,
+                        Issue::error(IssueType::Conflict, error.to_string()).at("If-Match"),
+                    ),
+                    other => ApiError::from(other),
+                }
+            })?;
         let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };
         respond_written(status, &written.resource, format, &request)
     })

@@ -10,6 +10,9 @@ pub enum StoreError {
     UnsupportedType(String),
     #[error("the body must be {expected}")]
     WrongType { expected: String },
+    /// The resource is no longer at the version the write was based on.
+    #[error("the resource has changed: its current version is {current}")]
+    VersionConflict { current: i32 },
     #[error("the resource id must match the id in the URL")]
     IdMismatch,
     /// The resource cannot be stored as sent (mapping or constraint problems).

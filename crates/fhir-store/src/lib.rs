@@ -70,12 +70,14 @@ impl Store {
         }
     }
 
-    /// Replaces the resource `id`; the body's `id` must be `id`.
+    /// Replaces the resource `id`; the body's `id` must be `id`. With `expected_version` (from
+    /// `If-Match`) the write happens only if that is still the current version.
     pub async fn update(
         &self,
         resource_type: &str,
         id: &str,
         resource: Value,
+        expected_version: Option<i32>,
     ) -> Result<Written, StoreError> {
         if resource_type_of(&resource)? != resource_type {
             return Err(StoreError::WrongType { expected: resource_type.to_owned() });
@@ -88,7 +90,11 @@ impl Store {
         match resource_type {
             "Patient" => {
                 self.db
-                    .run(move |conn| transaction(conn, |conn| patient::update(conn, key, &resource, &ctx)))
+                    .run(move |conn| {
+                        transaction(conn, |conn| {
+                            patient::update(conn, key, &resource, expected_version, &ctx)
+                        })
+                    })
                     .await
             }
             other => Err(StoreError::UnsupportedType(other.to_owned())),

@@ -64,17 +64,24 @@ pub fn update(
     conn: &mut DbConnection,
     id: i64,
     resource: &Value,
+    expected_version: Option<i32>,
     ctx: &MappingContext,
 ) -> Result<Written, StoreError> {
     let mut fields: PatientFields = patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
     let current = find(conn, id)?;
+    let version = expected_version.unwrap_or(current.version);
     if fields.hn.is_empty() {
         // The HN is the clinic's key for the patient: leaving it out keeps it.
         fields.hn = current.fields.hn.clone();
     }
-    diesel::update(patients::table.find(id))
+    // Conditional on the version read: a writer that got in between makes this a conflict
+    // instead of a lost update.
+    let changed = diesel::update(patients::table.find(id).filter(patients::version.eq(version)))
         .set((&fields, patients::updated_at.eq(local_now(ctx)), patients::version.eq(patients::version + 1)))
         .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::VersionConflict { current: current.version });
+    }
     Ok(Written { resource: patient_to_fhir(&find(conn, id)?, ctx), created: false })
 }
 
