@@ -98,3 +98,46 @@ mod if_match {
         assert_eq!(read["meta"]["versionId"], "2");
     }
 }
+
+mod subsets {
+    use super::*;
+
+    on_both_backends!(summary_and_elements_subset_reads_and_searches);
+
+    fn subsetted(resource: &Value) -> bool {
+        resource["meta"]["tag"].as_array().is_some_and(|tags| tags.iter().any(|t| t["code"] == "SUBSETTED"))
+    }
+
+    async fn summary_and_elements_subset_reads_and_searches(app: &TestApp) {
+        let mut patient = somchai();
+        patient["extension"] = serde_json::json!([{
+            "url": "http://hl7.org/fhir/StructureDefinition/patient-nationality",
+            "extension": [{"url": "code", "valueCodeableConcept": {"coding": [{"system": "urn:iso:std:iso:3166", "code": "THA"}]}}]
+        }]);
+        let created = app.create_patient(&patient).await;
+        let id = created["id"].as_str().unwrap();
+        let (status, summary) = app.get(&format!("Patient/{id}?_summary=true")).await;
+        assert_eq!(status, 200);
+        assert!(subsetted(&summary));
+        assert_eq!(summary["name"], created["name"]);
+        assert!(summary.get("extension").is_none(), "nationality is not a summary element");
+        let (_, elements) = app.get(&format!("Patient/{id}?_elements=gender,birthDate")).await;
+        assert!(subsetted(&elements));
+        let mut names: Vec<&String> = elements.as_object().unwrap().keys().collect();
+        names.sort();
+        assert_eq!(names, ["birthDate", "gender", "id", "meta", "resourceType"]);
+        let (_, full) = app.get(&format!("Patient/{id}?_summary=false")).await;
+        assert_eq!(full, created);
+
+        let (status, count) = app.get("Patient?_summary=count").await;
+        assert_eq!(status, 200);
+        assert_eq!(count["total"], 1);
+        assert!(count.get("entry").is_none());
+        let (_, bundle) = app.get("Patient?_elements=gender").await;
+        assert!(subsetted(&bundle["entry"][0]["resource"]));
+        assert!(bundle["link"][0]["url"].as_str().unwrap().ends_with("&_elements=gender"));
+        let (status, outcome) = app.get(&format!("Patient/{id}?_summary=maybe")).await;
+        assert_eq!(status, 400);
+        assert_eq!(outcome["issue"][0]["expression"][0], "_summary");
+    }
+}

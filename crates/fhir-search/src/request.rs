@@ -9,7 +9,7 @@ pub const DEFAULT_COUNT: u32 = 20;
 pub const MAX_COUNT: u32 = 1000;
 
 /// Result and format parameters the server applies itself; they are not search criteria.
-const SERVER_PARAMS: [&str; 3] = ["_format", "_pretty", "_cursor"];
+const SERVER_PARAMS: [&str; 5] = ["_format", "_pretty", "_cursor", "_summary", "_elements"];
 
 /// How to treat parameters the server does not know (`Prefer: handling=...`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

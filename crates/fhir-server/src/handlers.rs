@@ -8,6 +8,7 @@ use fhir_store::{RESOURCE_TYPES, StoreError};
 use serde_json::{Value, json};
 
 use crate::format::query_value;
+use crate::subset::Subset;
 use crate::{ApiError, AppState, BASE_PATH, Format, capability};
 
 pub fn scope() -> Scope {
@@ -197,13 +198,14 @@ async fn read(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let (resource_type, id) = path.into_inner();
+        let subset = Subset::of_request(&request)?;
         let resource = state.store.read(served_type(&resource_type)?, &id).await?;
         if not_modified(&request, &resource) {
             let mut response = HttpResponse::build(StatusCode::NOT_MODIFIED);
             version_headers(&mut response, &resource);
             return Ok(response.finish());
         }
-        respond(StatusCode::OK, &resource, format, &request)
+        respond(StatusCode::OK, &subset.apply(resource), format, &request)
     })
     .await
 }
@@ -323,17 +325,25 @@ async fn run_search(
         };
         let search = fhir_search::parse(resource_type, &query, handling)
             .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
+        let subset = Subset::of_request(&request)?;
         let base = base_url(&request, &state);
-        let self_link = format!("{base}/{resource_type}?{}", search.query_string());
+        let mut self_link = format!("{base}/{resource_type}?{}", search.query_string());
+        for shaping in ["_summary", "_elements"] {
+            if let Some(value) = query_value(&request, shaping) {
+                let pair = form_urlencoded::Serializer::new(String::new()).append_pair(shaping, &value).finish();
+                self_link = format!("{self_link}&{pair}");
+            }
+        }
         let page = state.store.search(resource_type, search.clone()).await?;
         let mut links = vec![json!({"relation": "self", "url": self_link})];
-        if let Some(cursor) = &page.next_cursor {
+        if let Some(cursor) = page.next_cursor.as_ref().filter(|_| subset != Subset::Count) {
             let next = form_urlencoded::Serializer::new(String::new()).append_pair("_cursor", cursor).finish();
             links.push(json!({"relation": "next", "url": format!("{self_link}&{next}")}));
         }
-        let entries: Vec<Value> = page
-            .resources
+        let resources = if subset == Subset::Count { Vec::new() } else { page.resources };
+        let entries: Vec<Value> = resources
             .into_iter()
+            .map(|resource| subset.apply(resource))
             .map(|resource| {
                 json!({
                     "fullUrl": format!("{base}/{resource_type}/{}", resource["id"].as_str().unwrap_or_default()),

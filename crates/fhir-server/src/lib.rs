@@ -8,6 +8,7 @@ mod error;
 mod format;
 mod handlers;
 mod request_log;
+mod subset;
 
 use std::net::TcpListener;
 
