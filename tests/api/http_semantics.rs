@@ -141,3 +141,46 @@ mod subsets {
         assert_eq!(outcome["issue"][0]["expression"][0], "_summary");
     }
 }
+
+mod cors {
+    use super::*;
+
+    on_both_backends!(browser_apps_get_cors_headers);
+
+    async fn browser_apps_get_cors_headers(app: &TestApp) {
+        let preflight = app
+            .client
+            .request(reqwest::Method::OPTIONS, app.url("Patient"))
+            .header("origin", "https://app.example")
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preflight.status(), 200);
+        assert_eq!(preflight.headers()["access-control-allow-origin"], "https://app.example");
+        let response =
+            app.client.get(app.url("metadata")).header("origin", "https://app.example").send().await.unwrap();
+        assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example");
+        let exposed =
+            response.headers()["access-control-expose-headers"].to_str().unwrap().to_ascii_lowercase();
+        assert!(exposed.contains("etag") && exposed.contains("location"), "{exposed}");
+        assert_eq!(json_of(response).await.0, 200);
+    }
+}
+
+mod compression {
+    use super::*;
+
+    on_both_backends!(responses_are_gzipped_when_asked);
+
+    async fn responses_are_gzipped_when_asked(app: &TestApp) {
+        let gzipped =
+            app.client.get(app.url("metadata")).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+        // gzip magic number: the body really is compressed.
+        assert_eq!(&gzipped.bytes().await.unwrap()[..2], &[0x1f, 0x8b]);
+        let plain = app.client.get(app.url("metadata")).send().await.unwrap();
+        assert!(!plain.headers().contains_key("content-encoding"));
+    }
+}

@@ -43,12 +43,24 @@ pub struct AppState {
     pub config: ServerConfig,
 }
 
+/// Browser apps on any origin may call the API (access is controlled by tokens, not origins);
+/// they can read the headers FHIR clients need.
+fn cors() -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allow_any_origin()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers(["etag", "location", "last-modified", "content-location"])
+        .max_age(3600)
+}
+
 /// Starts serving on `listener` (bind port 0 in tests to get a free port).
 pub fn serve(listener: TcpListener, store: Store, config: ServerConfig) -> std::io::Result<Server> {
     let state = web::Data::new(AppState { store, config });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(cors())
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(request_log::log_request))
             .service(handlers::scope())
