@@ -184,3 +184,34 @@ mod compression {
         assert!(!plain.headers().contains_key("content-encoding"));
     }
 }
+
+mod vread {
+    use super::*;
+
+    on_both_backends!(every_version_written_reads_back);
+
+    async fn every_version_written_reads_back(app: &TestApp) {
+        let created = app.create_patient(&somchai()).await;
+        let id = created["id"].as_str().unwrap();
+        let mut changed = created.clone();
+        changed["birthDate"] = serde_json::json!("1979-01-01");
+        let (status, updated) = app.put_json(&format!("Patient/{id}"), &changed).await;
+        assert_eq!(status, 200);
+
+        let (status, first) = app.get(&format!("Patient/{id}/_history/1")).await;
+        assert_eq!(status, 200);
+        assert_eq!(first, created);
+        let (status, second) = app.get(&format!("Patient/{id}/_history/2")).await;
+        assert_eq!(status, 200);
+        assert_eq!(second, updated);
+        for missing in [
+            format!("Patient/{id}/_history/3"),
+            format!("Patient/{id}/_history/x"),
+            "Patient/987654/_history/1".into(),
+        ] {
+            let (status, outcome) = app.get(&missing).await;
+            assert_eq!(status, 404, "{missing}");
+            assert_eq!(outcome["resourceType"], "OperationOutcome");
+        }
+    }
+}

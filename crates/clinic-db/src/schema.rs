@@ -162,6 +162,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    fhir_resource_versions (resource_type, resource_id, version) {
+        resource_type -> Text,
+        resource_id -> Int8,
+        version -> Int4,
+        recorded_at -> Timestamp,
+        method -> Nullable<Text>,
+        resource -> Text,
+    }
+}
+
+diesel::table! {
     insurers (id) {
         id -> Int8,
         code -> Text,
@@ -349,6 +360,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     doctor_schedules,
     doctors,
     drugs,
+    fhir_resource_versions,
     insurers,
     lab_results,
     patient_coverages,

@@ -4,7 +4,7 @@
 use fhir_store::RESOURCE_TYPES;
 use serde_json::{Value, json};
 
-const INTERACTIONS: [&str; 4] = ["read", "update", "create", "search-type"];
+const INTERACTIONS: [&str; 5] = ["read", "vread", "update", "create", "search-type"];
 
 pub fn statement() -> Value {
     let resources: Vec<Value> = RESOURCE_TYPES

@@ -105,6 +105,7 @@ impl From<StoreError> for ApiError {
                 )
             }
             StoreError::Database(cause) => ApiError::internal(cause),
+            StoreError::Corrupt(cause) => ApiError::internal(cause),
         }
     }
 }

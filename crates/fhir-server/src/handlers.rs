@@ -26,6 +26,11 @@ pub fn scope() -> Scope {
                 .default_service(web::to(method_not_allowed)),
         )
         .service(
+            web::resource("/{type}/{id}/_history/{version}")
+                .route(web::get().to(vread))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
             web::resource("/{type}/{id}")
                 .route(web::get().to(read))
                 .route(web::put().to(update))
@@ -205,6 +210,20 @@ async fn read(
             version_headers(&mut response, &resource);
             return Ok(response.finish());
         }
+        respond(StatusCode::OK, &subset.apply(resource), format, &request)
+    })
+    .await
+}
+
+async fn vread(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    negotiated(request, move |format, request| async move {
+        let (resource_type, id, version) = path.into_inner();
+        let subset = Subset::of_request(&request)?;
+        let resource = state.store.vread(served_type(&resource_type)?, &id, &version).await?;
         respond(StatusCode::OK, &subset.apply(resource), format, &request)
     })
     .await

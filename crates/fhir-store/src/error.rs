@@ -23,6 +23,9 @@ pub enum StoreError {
     Duplicate(String),
     #[error("invalid search: {0}")]
     InvalidSearch(String),
+    /// A kept version that no longer parses (never the client's fault).
+    #[error("a stored version is not valid JSON: {0}")]
+    Corrupt(String),
     #[error(transparent)]
     Database(DbError),
 }

@@ -7,6 +7,7 @@ mod error;
 mod patient;
 mod predicate;
 mod sql;
+mod versions;
 
 use clinic_db::{Database, DbConnection};
 use fhir_mapping::MappingContext;
@@ -58,12 +59,37 @@ impl Store {
         }
     }
 
+    /// A version of a resource: the current one, or one the facade kept when it wrote.
+    pub async fn vread(&self, resource_type: &str, id: &str, version: &str) -> Result<Value, StoreError> {
+        let current = self.read(resource_type, id).await?;
+        if current["meta"]["versionId"].as_str() == Some(version) {
+            return Ok(current);
+        }
+        let not_found = || StoreError::NotFound {
+            resource_type: resource_type.to_owned(),
+            id: format!("{id}/_history/{version}"),
+        };
+        let key = row_key(resource_type, id)?;
+        let version = version.parse::<i64>().map_err(|_| not_found())?;
+        let resource_type_owned = resource_type.to_owned();
+        self.db
+            .run(move |conn| versions::find(conn, &resource_type_owned, key, version))
+            .await?
+            .ok_or_else(not_found)
+    }
+
     pub async fn create(&self, resource: Value) -> Result<Written, StoreError> {
         let ctx = self.ctx.clone();
         match resource_type_of(&resource)? {
             "Patient" => {
                 self.db
-                    .run(move |conn| transaction(conn, |conn| patient::create(conn, &resource, &ctx)))
+                    .run(move |conn| {
+                        transaction(conn, |conn| {
+                            let written = patient::create(conn, &resource, &ctx)?;
+                            versions::record(conn, &written.resource, Some("POST"), &ctx)?;
+                            Ok(written)
+                        })
+                    })
                     .await
             }
             other => Err(StoreError::UnsupportedType(other.to_owned())),
@@ -92,7 +118,12 @@ impl Store {
                 self.db
                     .run(move |conn| {
                         transaction(conn, |conn| {
-                            patient::update(conn, key, &resource, expected_version, &ctx)
+                            // The version being replaced may have come from the clinic application.
+                            let replaced = patient::read(conn, key, &ctx)?;
+                            versions::record(conn, &replaced, None, &ctx)?;
+                            let written = patient::update(conn, key, &resource, expected_version, &ctx)?;
+                            versions::record(conn, &written.resource, Some("PUT"), &ctx)?;
+                            Ok(written)
                         })
                     })
                     .await

@@ -52,6 +52,10 @@ impl Sql {
         self.into_query().load(conn)
     }
 
+    pub fn execute(self, conn: &mut DbConnection) -> diesel::QueryResult<usize> {
+        self.into_query().execute(conn)
+    }
+
     fn into_query(self) -> BoxedSqlQuery<'static, DbBackend, SqlQuery> {
         let mut query = diesel::sql_query(self.text).into_boxed::<DbBackend>();
         for bind in self.binds {
