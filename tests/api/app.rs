@@ -75,28 +75,20 @@ impl TestApp {
         json_of(response).await
     }
 
-    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let response = self
-            .client
-            .post(self.url(path))
+    /// A request carrying `body` as FHIR JSON.
+    pub fn fhir_json(&self, method: reqwest::Method, path: &str, body: &Value) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
             .header("content-type", "application/fhir+json")
             .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        json_of(response).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        json_of(self.fhir_json(reqwest::Method::POST, path, body).send().await.unwrap()).await
     }
 
     pub async fn put_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let response = self
-            .client
-            .put(self.url(path))
-            .header("content-type", "application/fhir+json")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        json_of(response).await
+        json_of(self.fhir_json(reqwest::Method::PUT, path, body).send().await.unwrap()).await
     }
 
     /// Creates a Patient and returns it as stored.

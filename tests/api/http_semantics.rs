@@ -32,11 +32,7 @@ async fn conditional_read_answers_304(app: &TestApp) {
 
 async fn prefer_shapes_write_responses(app: &TestApp) {
     let post = |prefer: &'static str, body: Value| {
-        app.client
-            .post(app.url("Patient"))
-            .header("content-type", "application/fhir+json")
-            .header("prefer", prefer)
-            .body(body.to_string())
+        app.fhir_json(reqwest::Method::POST, "Patient", &body).header("prefer", prefer)
     };
     let mut patient = somchai();
     patient.as_object_mut().unwrap().remove("identifier");
@@ -58,11 +54,8 @@ async fn prefer_shapes_write_responses(app: &TestApp) {
     assert_eq!(created["resourceType"], "Patient");
 
     let update = app
-        .client
-        .put(app.url(&format!("Patient/{}", created["id"].as_str().unwrap())))
-        .header("content-type", "application/fhir+json")
+        .fhir_json(reqwest::Method::PUT, &format!("Patient/{}", created["id"].as_str().unwrap()), &created)
         .header("prefer", "return=minimal")
-        .body(created.to_string())
         .send()
         .await
         .unwrap();
@@ -78,13 +71,9 @@ mod if_match {
 
     async fn update_with_a_stale_if_match_is_412(app: &TestApp) {
         let created = app.create_patient(&somchai()).await;
-        let url = app.url(&format!("Patient/{}", created["id"].as_str().unwrap()));
+        let path = format!("Patient/{}", created["id"].as_str().unwrap());
         let put = |if_match: &'static str| {
-            app.client
-                .put(&url)
-                .header("content-type", "application/fhir+json")
-                .header("if-match", if_match)
-                .body(created.to_string())
+            app.fhir_json(reqwest::Method::PUT, &path, &created).header("if-match", if_match)
         };
         let (status, updated) = json_of(put("W/\"1\"").send().await.unwrap()).await;
         assert_eq!(status, 200);

@@ -10,14 +10,7 @@ on_both_backends!(
 );
 
 async fn create_then_read_in_json_and_xml(app: &TestApp) {
-    let response = app
-        .client
-        .post(app.url("Patient"))
-        .header("content-type", "application/fhir+json")
-        .body(somchai().to_string())
-        .send()
-        .await
-        .unwrap();
+    let response = app.fhir_json(reqwest::Method::POST, "Patient", &somchai()).send().await.unwrap();
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(response.headers()["etag"], "W/\"1\"");
     let (status, created) = json_of(response).await;

@@ -33,6 +33,8 @@ pub struct SearchPage {
 pub struct Written {
     pub resource: Value,
     pub created: bool,
+    /// The version an update replaced (it may have come from the clinic application).
+    pub replaced: Option<Value>,
 }
 
 #[derive(Clone)]
@@ -118,10 +120,10 @@ impl Store {
                 self.db
                     .run(move |conn| {
                         transaction(conn, |conn| {
-                            // The version being replaced may have come from the clinic application.
-                            let replaced = patient::read(conn, key, &ctx)?;
-                            versions::record(conn, &replaced, None, &ctx)?;
                             let written = patient::update(conn, key, &resource, expected_version, &ctx)?;
+                            if let Some(replaced) = &written.replaced {
+                                versions::record(conn, replaced, None, &ctx)?;
+                            }
                             versions::record(conn, &written.resource, Some("PUT"), &ctx)?;
                             Ok(written)
                         })

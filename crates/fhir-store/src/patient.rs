@@ -52,7 +52,7 @@ pub fn create(
     if assign_hn {
         diesel::update(patients::table.find(id)).set(patients::hn.eq(hn_for(id))).execute(conn)?;
     }
-    Ok(Written { resource: patient_to_fhir(&find(conn, id)?, ctx), created: true })
+    Ok(Written { resource: patient_to_fhir(&find(conn, id)?, ctx), created: true, replaced: None })
 }
 
 /// HNs the facade assigns: the row key, zero-padded to seven digits (as the seeder does).
@@ -82,7 +82,11 @@ pub fn update(
     if changed == 0 {
         return Err(StoreError::VersionConflict { current: current.version });
     }
-    Ok(Written { resource: patient_to_fhir(&find(conn, id)?, ctx), created: false })
+    Ok(Written {
+        resource: patient_to_fhir(&find(conn, id)?, ctx),
+        created: false,
+        replaced: Some(patient_to_fhir(&current, ctx)),
+    })
 }
 
 pub fn search(
