@@ -91,6 +91,14 @@ impl TestApp {
         json_of(self.fhir_json(reqwest::Method::PUT, path, body).send().await.unwrap()).await
     }
 
+    /// Runs SQL as the clinic application would, behind the facade's back.
+    pub async fn clinic_sql(&self, sql: String) -> usize {
+        self.database
+            .run(move |conn| diesel::sql_query(sql).execute(conn).map_err(clinic_db::DbError::from))
+            .await
+            .unwrap()
+    }
+
     /// Creates a Patient and returns it as stored.
     pub async fn create_patient(&self, patient: &Value) -> Value {
         let (status, created) = self.post_json("Patient", patient).await;

@@ -76,7 +76,10 @@ async fn unknown_ids_and_types_are_404(app: &TestApp) {
         assert_eq!(status, 404, "{path}");
         assert_eq!(outcome["resourceType"], "OperationOutcome", "{path}");
     }
-    let response = app.client.delete(app.url("Patient/1")).send().await.unwrap();
+    // Interactions the server does not offer: conditional delete, POST to an instance.
+    let response = app.client.delete(app.url("Patient?gender=male")).send().await.unwrap();
+    assert_eq!(json_of(response).await.0, 405);
+    let response = app.client.post(app.url("Patient/1")).send().await.unwrap();
     assert_eq!(json_of(response).await.0, 405);
 }
 

@@ -2,8 +2,12 @@
 //! Every scenario runs on PostgreSQL and on SQLite.
 
 mod app;
+mod capability_walk;
+mod conditional;
 mod errors;
+mod history;
 mod http_semantics;
+mod patch_delete;
 mod patient_crud;
 mod patient_search;
 mod seeded_data;

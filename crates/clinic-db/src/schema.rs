@@ -166,7 +166,7 @@ diesel::table! {
         resource_type -> Text,
         resource_id -> Int8,
         version -> Int4,
-        recorded_at -> Timestamp,
+        last_updated -> Timestamp,
         method -> Nullable<Text>,
         resource -> Text,
     }

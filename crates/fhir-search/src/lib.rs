@@ -2,10 +2,12 @@
 //! [`registry`] of parameters the server supports. No IO: the store compiles requests to SQL.
 
 mod date;
+mod history;
 pub mod registry;
 mod request;
 
 pub use date::{DatePrefix, DateValue};
+pub use history::{HistoryRequest, parse_history};
 pub use registry::{ParamDef, ParamType};
 pub use request::{
     DEFAULT_COUNT, Handling, MAX_COUNT, Modifier, SearchParam, SearchRequest, SearchValue, TokenValue, parse,

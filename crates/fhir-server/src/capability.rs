@@ -1,14 +1,35 @@
-//! The CapabilityStatement, generated from what is implemented: the store's resource types
-//! and the search registry.
+//! The CapabilityStatement, generated from what is implemented: the store's resource types and
+//! what each allows, and the search registry.
 
-use fhir_store::RESOURCE_TYPES;
 use serde_json::{Value, json};
 
-const INTERACTIONS: [&str; 5] = ["read", "vread", "update", "create", "search-type"];
+/// Interactions every served type supports, with how this server behaves where R4 leaves a choice.
+const INTERACTIONS: [(&str, &str); 8] = [
+    ("read", "A resource deleted through FHIR reads as 410 Gone."),
+    (
+        "vread",
+        "Versions the facade wrote or replaced; versions the clinic application wrote and \
+               replaced before the facade saw them are not kept.",
+    ),
+    (
+        "update",
+        "PUT with If-Match (412 when stale); every update is conditional on the version \
+                read, so a concurrent writer gets 409 instead of a lost update. Ids are \
+                server-assigned: no update-as-create.",
+    ),
+    (
+        "patch",
+        "application/json-patch+json with If-Match; the result is validated and stored as \
+               an update.",
+    ),
+    ("history-instance", "With _since, _at, _count and paging."),
+    ("history-type", "With _since, _at, _count and paging."),
+    ("create", "With If-None-Exist: 0 matches creates (201), 1 returns it (200), 2+ fail (412)."),
+    ("search-type", "GET and POST _search; unknown parameters fail (400) unless Prefer: handling=lenient."),
+];
 
 pub fn statement() -> Value {
-    let resources: Vec<Value> = RESOURCE_TYPES
-        .iter()
+    let resources: Vec<Value> = fhir_store::resource_types()
         .map(|resource_type| {
             let params: Vec<Value> = fhir_search::registry::COMMON
                 .iter()
@@ -22,13 +43,23 @@ pub fn statement() -> Value {
                     })
                 })
                 .collect();
+            let mut interactions: Vec<Value> = INTERACTIONS
+                .iter()
+                .map(|(code, documentation)| json!({"code": code, "documentation": documentation}))
+                .collect();
+            if let Some(effect) = fhir_store::delete_effect(resource_type) {
+                interactions.push(json!({"code": "delete", "documentation": effect}));
+            }
             json!({
                 "type": resource_type,
-                "interaction": INTERACTIONS.iter().map(|code| json!({"code": code})).collect::<Vec<_>>(),
-                "versioning": "versioned",
-                "readHistory": false,
-                "conditionalRead": "full-support",
+                "interaction": interactions,
+                "versioning": "versioned-update",
+                "readHistory": true,
                 "updateCreate": false,
+                "conditionalCreate": true,
+                "conditionalRead": "full-support",
+                "conditionalUpdate": true,
+                "conditionalDelete": "not-supported",
                 "searchParam": params,
             })
         })
@@ -43,9 +74,11 @@ pub fn statement() -> Value {
         "implementation": {"description": "FHIR R4 facade over the clinic database"},
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "application/fhir+xml"],
+        "patchFormat": [crate::write::JSON_PATCH],
         "rest": [{
             "mode": "server",
             "resource": resources,
+            "interaction": [{"code": "history-system", "documentation": "With _since, _at, _count and paging."}],
         }],
     })
 }

@@ -38,6 +38,10 @@ impl ApiError {
         self
     }
 
+    pub fn into_issues(self) -> Vec<Issue> {
+        self.issues
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }
@@ -75,6 +79,16 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, Issue::error(IssueType::NotFound, message))
             }
+            StoreError::Gone { .. } => {
+                ApiError::new(StatusCode::GONE, Issue::error(IssueType::Deleted, message))
+            }
+            StoreError::DeleteNotAllowed(_) => {
+                ApiError::new(StatusCode::METHOD_NOT_ALLOWED, Issue::error(IssueType::NotSupported, message))
+            }
+            StoreError::MultipleMatches(_) => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                Issue::error(IssueType::MultipleMatches, message),
+            ),
             StoreError::UnsupportedType(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, Issue::error(IssueType::NotSupported, message))
             }

@@ -7,8 +7,12 @@ mod capability;
 mod error;
 mod format;
 mod handlers;
+mod history;
+mod read;
 mod request_log;
+mod search;
 mod subset;
+mod write;
 
 use std::net::TcpListener;
 

@@ -6,6 +6,9 @@ use fhir_outcome::{Issue, IssueType};
 pub enum StoreError {
     #[error("{resource_type}/{id} is not known")]
     NotFound { resource_type: String, id: String },
+    /// Deleted through FHIR: reads answer 410.
+    #[error("{resource_type}/{id} has been deleted")]
+    Gone { resource_type: String, id: String },
     #[error("resource type {0} is not served")]
     UnsupportedType(String),
     #[error("the body must be {expected}")]
@@ -21,6 +24,11 @@ pub enum StoreError {
     /// A unique clinic key (HN, citizen ID...) is already taken.
     #[error("{0}")]
     Duplicate(String),
+    #[error("the clinic record of a {0} cannot be deleted")]
+    DeleteNotAllowed(String),
+    /// A conditional interaction's criteria match more than one resource.
+    #[error("the criteria match {0} resources; they must match at most one")]
+    MultipleMatches(u64),
     #[error("invalid search: {0}")]
     InvalidSearch(String),
     /// A kept version that no longer parses (never the client's fault).

@@ -1,9 +1,11 @@
 //! The repository: reads, writes and searches FHIR resources in the clinic database.
 //!
-//! Each served resource type has one module that knows its tables; the server never builds SQL
-//! and this crate never sees HTTP. Every write runs in one database transaction.
+//! Each served resource type has one [`kind::ResourceKind`] that knows its table; the server
+//! never builds SQL and this crate never sees HTTP. Every write runs in one database transaction
+//! that also keeps the versions it writes and replaces (`versions`).
 
 mod error;
+mod kind;
 mod patient;
 mod predicate;
 mod sql;
@@ -11,13 +13,25 @@ mod versions;
 
 use clinic_db::{Database, DbConnection};
 use fhir_mapping::MappingContext;
-use fhir_search::SearchRequest;
+use fhir_search::{HistoryRequest, SearchRequest};
 use serde_json::Value;
+
+use crate::kind::ResourceKind;
+use crate::sql::{Bind, Sql};
 
 pub use error::StoreError;
 
+const KINDS: [&dyn ResourceKind; 1] = [&patient::PatientKind];
+
 /// The resource types this store serves.
-pub const RESOURCE_TYPES: [&str; 1] = ["Patient"];
+pub fn resource_types() -> impl Iterator<Item = &'static str> {
+    KINDS.iter().map(|kind| kind.resource_type())
+}
+
+/// What a FHIR delete does to the clinic record of `resource_type`; `None` if it is not allowed.
+pub fn delete_effect(resource_type: &str) -> Option<&'static str> {
+    kind_of(resource_type).ok()?.delete_effect()
+}
 
 /// One page of search results.
 #[derive(Debug)]
@@ -32,9 +46,37 @@ pub struct SearchPage {
 #[derive(Debug)]
 pub struct Written {
     pub resource: Value,
+    /// False when a conditional create found the resource already there.
     pub created: bool,
     /// The version an update replaced (it may have come from the clinic application).
     pub replaced: Option<Value>,
+}
+
+/// Which resources a history interaction covers.
+#[derive(Debug, Clone)]
+pub enum HistoryScope {
+    System,
+    Type(String),
+    Instance(String, String),
+}
+
+/// One version in a history.
+#[derive(Debug)]
+pub struct HistoryEntry {
+    pub resource_type: String,
+    pub id: String,
+    pub version: i32,
+    pub last_updated: String,
+    /// The interaction that wrote the version: POST, PUT, PATCH or DELETE.
+    pub method: String,
+    /// `None` for a delete.
+    pub resource: Option<Value>,
+}
+
+#[derive(Debug)]
+pub struct HistoryPage {
+    pub entries: Vec<HistoryEntry>,
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Clone)]
@@ -53,60 +95,73 @@ impl Store {
     }
 
     pub async fn read(&self, resource_type: &str, id: &str) -> Result<Value, StoreError> {
-        let id = row_key(resource_type, id)?;
+        let kind = kind_of(resource_type)?;
+        let key = row_key(resource_type, id)?;
         let ctx = self.ctx.clone();
-        match resource_type {
-            "Patient" => self.db.run(move |conn| patient::read(conn, id, &ctx)).await,
-            other => Err(StoreError::UnsupportedType(other.to_owned())),
-        }
+        self.db.run(move |conn| current(conn, kind, key, &ctx)).await
     }
 
-    /// A version of a resource: the current one, or one the facade kept when it wrote.
+    /// A version of a resource: the current one, or one the facade kept.
     pub async fn vread(&self, resource_type: &str, id: &str, version: &str) -> Result<Value, StoreError> {
-        let current = self.read(resource_type, id).await?;
-        if current["meta"]["versionId"].as_str() == Some(version) {
-            return Ok(current);
-        }
-        let not_found = || StoreError::NotFound {
+        let kind = kind_of(resource_type)?;
+        let key = row_key(resource_type, id)?;
+        let not_found = StoreError::NotFound {
             resource_type: resource_type.to_owned(),
             id: format!("{id}/_history/{version}"),
         };
-        let key = row_key(resource_type, id)?;
-        let version = version.parse::<i64>().map_err(|_| not_found())?;
-        let resource_type_owned = resource_type.to_owned();
+        let Ok(version) = version.parse::<i64>() else { return Err(not_found) };
+        let ctx = self.ctx.clone();
         self.db
-            .run(move |conn| versions::find(conn, &resource_type_owned, key, version))
-            .await?
-            .ok_or_else(not_found)
+            .run(move |conn| {
+                let resource = kind.read(conn, key, &ctx)?;
+                if version_of(&resource) == version {
+                    return gone_if_deleted(conn, kind, key, resource);
+                }
+                match versions::find(conn, kind.resource_type(), key, version)? {
+                    None => Err(not_found),
+                    Some(kept) if kept.deleted => Err(gone(kind, key)),
+                    Some(kept) => Ok(kept.resource),
+                }
+            })
+            .await
     }
 
-    pub async fn create(&self, resource: Value) -> Result<Written, StoreError> {
+    /// Creates `resource`. With `condition` (`If-None-Exist`) nothing is created when it already
+    /// matches one resource (that one is returned); two or more matches fail.
+    pub async fn create(
+        &self,
+        resource: Value,
+        condition: Option<SearchRequest>,
+    ) -> Result<Written, StoreError> {
+        let kind = kind_of(resource_type_of(&resource)?)?;
         let ctx = self.ctx.clone();
-        match resource_type_of(&resource)? {
-            "Patient" => {
-                self.db
-                    .run(move |conn| {
-                        transaction(conn, |conn| {
-                            let written = patient::create(conn, &resource, &ctx)?;
-                            versions::record(conn, &written.resource, Some("POST"), &ctx)?;
-                            Ok(written)
-                        })
-                    })
-                    .await
-            }
-            other => Err(StoreError::UnsupportedType(other.to_owned())),
-        }
+        self.db
+            .run(move |conn| {
+                write_transaction(conn, |conn| {
+                    if let Some(condition) = &condition {
+                        lock_criteria(conn, kind, condition)?;
+                        if let Some(existing) = single_match(conn, kind, condition, &ctx)? {
+                            return Ok(Written { resource: existing, created: false, replaced: None });
+                        }
+                    }
+                    create(conn, kind, &resource, &ctx)
+                })
+            })
+            .await
     }
 
     /// Replaces the resource `id`; the body's `id` must be `id`. With `expected_version` (from
-    /// `If-Match`) the write happens only if that is still the current version.
+    /// `If-Match`) the write happens only if that is still the current version. `method` is the
+    /// interaction history shows (PUT or PATCH).
     pub async fn update(
         &self,
         resource_type: &str,
         id: &str,
         resource: Value,
         expected_version: Option<i32>,
+        method: &'static str,
     ) -> Result<Written, StoreError> {
+        let kind = kind_of(resource_type)?;
         if resource_type_of(&resource)? != resource_type {
             return Err(StoreError::WrongType { expected: resource_type.to_owned() });
         }
@@ -115,23 +170,102 @@ impl Store {
         }
         let key = row_key(resource_type, id)?;
         let ctx = self.ctx.clone();
-        match resource_type {
-            "Patient" => {
-                self.db
-                    .run(move |conn| {
-                        transaction(conn, |conn| {
-                            let written = patient::update(conn, key, &resource, expected_version, &ctx)?;
-                            if let Some(replaced) = &written.replaced {
-                                versions::record(conn, replaced, None, &ctx)?;
-                            }
-                            versions::record(conn, &written.resource, Some("PUT"), &ctx)?;
-                            Ok(written)
-                        })
-                    })
-                    .await
-            }
-            other => Err(StoreError::UnsupportedType(other.to_owned())),
+        self.db
+            .run(move |conn| {
+                write_transaction(conn, |conn| {
+                    update(conn, kind, key, &resource, expected_version, method, &ctx)
+                })
+            })
+            .await
+    }
+
+    /// `PUT [type]?[criteria]`: updates the one match (the body's `id`, if any, must be its id),
+    /// creates when nothing matches and the body has no `id`, fails on two or more matches.
+    pub async fn conditional_update(
+        &self,
+        resource_type: &str,
+        criteria: SearchRequest,
+        mut resource: Value,
+        expected_version: Option<i32>,
+    ) -> Result<Written, StoreError> {
+        let kind = kind_of(resource_type)?;
+        if resource_type_of(&resource)? != resource_type {
+            return Err(StoreError::WrongType { expected: resource_type.to_owned() });
         }
+        let ctx = self.ctx.clone();
+        self.db
+            .run(move |conn| {
+                write_transaction(conn, |conn| {
+                    lock_criteria(conn, kind, &criteria)?;
+                    let id = match single_match(conn, kind, &criteria, &ctx)? {
+                        Some(found) => {
+                            let found_id = found["id"].as_str().unwrap_or_default().to_owned();
+                            match resource["id"].as_str() {
+                                Some(id) if id != found_id => return Err(StoreError::IdMismatch),
+                                _ => resource["id"] = Value::String(found_id.clone()),
+                            }
+                            found_id
+                        }
+                        None => match resource["id"].as_str() {
+                            // No match and an id: an update of that id, which must exist
+                            // (this server assigns ids: no update-as-create).
+                            Some(id) => id.to_owned(),
+                            None => return create(conn, kind, &resource, &ctx),
+                        },
+                    };
+                    let key = row_key(resource_type_of(&resource)?, &id)?;
+                    update(conn, kind, key, &resource, expected_version, "PUT", &ctx)
+                })
+            })
+            .await
+    }
+
+    /// Deletes as the type's [`ResourceKind::delete_effect`] says. Deleting a deleted resource
+    /// changes nothing; the result is the version that records the delete.
+    pub async fn delete(&self, resource_type: &str, id: &str) -> Result<Written, StoreError> {
+        let kind = kind_of(resource_type)?;
+        if kind.delete_effect().is_none() {
+            return Err(StoreError::DeleteNotAllowed(resource_type.to_owned()));
+        }
+        let key = row_key(resource_type, id)?;
+        let ctx = self.ctx.clone();
+        self.db
+            .run(move |conn| {
+                write_transaction(conn, |conn| {
+                    let resource = kind.read(conn, key, &ctx)?;
+                    if versions::is_deleted(conn, kind.resource_type(), key, version_of(&resource))? {
+                        return Ok(Written { resource, created: false, replaced: None });
+                    }
+                    let written = kind.delete(conn, key, &ctx)?;
+                    keep_versions(conn, &written, versions::DELETE, &ctx)?;
+                    Ok(written)
+                })
+            })
+            .await
+    }
+
+    pub async fn history(
+        &self,
+        scope: HistoryScope,
+        request: HistoryRequest,
+    ) -> Result<HistoryPage, StoreError> {
+        let (kinds, id): (Vec<&'static dyn ResourceKind>, Option<i64>) = match &scope {
+            HistoryScope::System => (KINDS.to_vec(), None),
+            HistoryScope::Type(resource_type) => (vec![kind_of(resource_type)?], None),
+            HistoryScope::Instance(resource_type, id) => {
+                (vec![kind_of(resource_type)?], Some(row_key(resource_type, id)?))
+            }
+        };
+        let ctx = self.ctx.clone();
+        self.db
+            .run(move |conn| {
+                if let (HistoryScope::Instance(..), Some(key)) = (&scope, id) {
+                    // An unknown instance is 404, not an empty history.
+                    kinds[0].read(conn, key, &ctx)?;
+                }
+                versions::history(conn, &kinds, id, &request, &ctx)
+            })
+            .await
     }
 
     pub async fn search(
@@ -139,24 +273,145 @@ impl Store {
         resource_type: &str,
         request: SearchRequest,
     ) -> Result<SearchPage, StoreError> {
+        let kind = kind_of(resource_type)?;
         let ctx = self.ctx.clone();
-        match resource_type {
-            "Patient" => self.db.run(move |conn| patient::search(conn, &request, &ctx)).await,
-            other => Err(StoreError::UnsupportedType(other.to_owned())),
-        }
+        self.db.run(move |conn| kind.search(conn, &request, &ctx)).await
     }
 }
 
-fn transaction<T>(
+fn kind_of(resource_type: &str) -> Result<&'static dyn ResourceKind, StoreError> {
+    KINDS
+        .iter()
+        .copied()
+        .find(|kind| kind.resource_type() == resource_type)
+        .ok_or_else(|| StoreError::UnsupportedType(resource_type.to_owned()))
+}
+
+fn current(
+    conn: &mut DbConnection,
+    kind: &dyn ResourceKind,
+    id: i64,
+    ctx: &MappingContext,
+) -> Result<Value, StoreError> {
+    let resource = kind.read(conn, id, ctx)?;
+    gone_if_deleted(conn, kind, id, resource)
+}
+
+fn gone_if_deleted(
+    conn: &mut DbConnection,
+    kind: &dyn ResourceKind,
+    id: i64,
+    resource: Value,
+) -> Result<Value, StoreError> {
+    if versions::is_deleted(conn, kind.resource_type(), id, version_of(&resource))? {
+        Err(gone(kind, id))
+    } else {
+        Ok(resource)
+    }
+}
+
+fn gone(kind: &dyn ResourceKind, id: i64) -> StoreError {
+    StoreError::Gone { resource_type: kind.resource_type().to_owned(), id: id.to_string() }
+}
+
+fn create(
+    conn: &mut DbConnection,
+    kind: &dyn ResourceKind,
+    resource: &Value,
+    ctx: &MappingContext,
+) -> Result<Written, StoreError> {
+    let written = kind.create(conn, resource, ctx)?;
+    keep_versions(conn, &written, "POST", ctx)?;
+    Ok(written)
+}
+
+fn update(
+    conn: &mut DbConnection,
+    kind: &dyn ResourceKind,
+    id: i64,
+    resource: &Value,
+    expected_version: Option<i32>,
+    method: &str,
+    ctx: &MappingContext,
+) -> Result<Written, StoreError> {
+    let written = kind.update(conn, id, resource, expected_version, ctx)?;
+    keep_versions(conn, &written, method, ctx)?;
+    Ok(written)
+}
+
+/// Keeps the version a write replaced (as the clinic had it) and the one it wrote.
+fn keep_versions(
+    conn: &mut DbConnection,
+    written: &Written,
+    method: &str,
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
+    if let Some(replaced) = &written.replaced {
+        versions::record(conn, replaced, None, ctx)?;
+    }
+    versions::record(conn, &written.resource, Some(method), ctx)
+}
+
+/// The one resource `criteria` match, if any; two or more are an error.
+fn single_match(
+    conn: &mut DbConnection,
+    kind: &dyn ResourceKind,
+    criteria: &SearchRequest,
+    ctx: &MappingContext,
+) -> Result<Option<Value>, StoreError> {
+    let probe = SearchRequest { count: 2, cursor: None, ..criteria.clone() };
+    let page = kind.search(conn, &probe, ctx)?;
+    match page.total {
+        0 => Ok(None),
+        1 => Ok(page.resources.into_iter().next()),
+        matches => Err(StoreError::MultipleMatches(matches)),
+    }
+}
+
+/// A transaction that writes. SQLite takes its write lock first (as `BEGIN IMMEDIATE` would),
+/// so concurrent writers queue behind `busy_timeout` instead of failing when a read turns into
+/// a write.
+fn write_transaction<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     use diesel::Connection;
-    conn.transaction(work)
+    conn.transaction(|conn| {
+        if let DbConnection::Sqlite(_) = conn {
+            // A write statement that changes nothing still takes the write lock.
+            let mut take_write_lock = Sql::new(conn.backend());
+            take_write_lock.push("UPDATE fhir_resource_versions SET version = version WHERE 1 = 0");
+            take_write_lock.execute(conn)?;
+        }
+        work(conn)
+    })
+}
+
+/// Serialises conditional writes with the same criteria until the transaction ends, so two
+/// racing identical requests cannot both see "no match" and both create. On SQLite the write
+/// transaction already serialises every writer.
+fn lock_criteria(
+    conn: &mut DbConnection,
+    kind: &dyn ResourceKind,
+    criteria: &SearchRequest,
+) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(_) = conn {
+        let mut pairs: Vec<_> = criteria.params.iter().map(|p| p.raw.clone()).collect();
+        pairs.sort();
+        let key = format!("{}?{pairs:?}", kind.resource_type());
+        let mut sql = Sql::new(conn.backend());
+        sql.push("SELECT pg_advisory_xact_lock(hashtextextended(").bind(Bind::Text(key)).push(", 0))");
+        sql.execute(conn)?;
+    }
+    Ok(())
 }
 
 fn resource_type_of(resource: &Value) -> Result<&str, StoreError> {
     resource["resourceType"].as_str().ok_or(StoreError::WrongType { expected: "a resource".into() })
+}
+
+fn version_of(resource: &Value) -> i64 {
+    resource["meta"]["versionId"].as_str().and_then(|v| v.parse().ok()).unwrap_or_default()
 }
 
 /// Ids are clinic row keys; anything else cannot name a row.

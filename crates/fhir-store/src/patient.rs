@@ -7,16 +7,137 @@ use fhir_mapping::{MappingContext, patient_from_fhir, patient_to_fhir, systems};
 use fhir_search::{SearchRequest, SearchValue, TokenValue};
 use serde_json::Value;
 
+use crate::kind::ResourceKind;
 use crate::predicate::{self, DateColumn};
 use crate::sql::{Bind, Count, Sql};
-use crate::{SearchPage, StoreError, Written, local_now};
+use crate::{SearchPage, StoreError, Written, local_now, versions};
 
 const GENDERS: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
 const GENDER_SYSTEM: &str = "http://hl7.org/fhir/administrative-gender";
 
-pub fn read(conn: &mut DbConnection, id: i64, ctx: &MappingContext) -> Result<Value, StoreError> {
-    let row = find(conn, id)?;
-    Ok(patient_to_fhir(&row, ctx))
+pub struct PatientKind;
+
+impl ResourceKind for PatientKind {
+    fn resource_type(&self) -> &'static str {
+        "Patient"
+    }
+
+    fn table(&self) -> &'static str {
+        "patients"
+    }
+
+    fn read(&self, conn: &mut DbConnection, id: i64, ctx: &MappingContext) -> Result<Value, StoreError> {
+        Ok(patient_to_fhir(&find(conn, id)?, ctx))
+    }
+
+    fn create(
+        &self,
+        conn: &mut DbConnection,
+        resource: &Value,
+        ctx: &MappingContext,
+    ) -> Result<Written, StoreError> {
+        let mut fields = patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
+        let assign_hn = fields.hn.is_empty();
+        if assign_hn {
+            // A unique placeholder until the row key, which the HN is made from, exists.
+            fields.hn = format!("~{:016x}", rand::random::<u64>());
+        }
+        let now = local_now(ctx);
+        let id: i64 = diesel::insert_into(patients::table)
+            .values((
+                &fields,
+                patients::created_at.eq(now),
+                patients::updated_at.eq(now),
+                patients::version.eq(1),
+            ))
+            .returning(patients::id)
+            .get_result(conn)?;
+        if assign_hn {
+            diesel::update(patients::table.find(id)).set(patients::hn.eq(hn_for(id))).execute(conn)?;
+        }
+        Ok(Written { resource: patient_to_fhir(&find(conn, id)?, ctx), created: true, replaced: None })
+    }
+
+    fn update(
+        &self,
+        conn: &mut DbConnection,
+        id: i64,
+        resource: &Value,
+        expected_version: Option<i32>,
+        ctx: &MappingContext,
+    ) -> Result<Written, StoreError> {
+        let mut fields: PatientFields =
+            patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
+        let current = find(conn, id)?;
+        if fields.hn.is_empty() {
+            // The HN is the clinic's key for the patient: leaving it out keeps it.
+            fields.hn = current.fields.hn.clone();
+        }
+        write_version(conn, &current, expected_version, &fields, ctx)
+    }
+
+    fn search(
+        &self,
+        conn: &mut DbConnection,
+        request: &SearchRequest,
+        ctx: &MappingContext,
+    ) -> Result<SearchPage, StoreError> {
+        let backend = conn.backend();
+        let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
+            sql.push(" FROM patients p WHERE ");
+            versions::not_deleted(sql, "Patient", "p");
+            for param in &request.params {
+                sql.push(" AND ");
+                predicate::any_of(sql, &param.values, |sql, value| {
+                    criterion(sql, param.def.name, param.modifier, value, ctx)
+                })?;
+            }
+            Ok(())
+        };
+
+        let mut count = Sql::new(backend);
+        count.push("SELECT count(*) AS count");
+        criteria(&mut count)?;
+        let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
+
+        let after = match &request.cursor {
+            Some(cursor) => cursor
+                .parse::<i64>()
+                .map_err(|_| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
+            None => 0,
+        };
+        let mut page = Sql::new(backend);
+        page.push("SELECT p.*");
+        criteria(&mut page)?;
+        page.push(" AND p.id > ").bind(Bind::BigInt(after));
+        page.push(" ORDER BY p.id LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
+        let mut rows = page.load::<PatientRow>(conn)?;
+        let next_cursor = if rows.len() > request.count as usize {
+            rows.truncate(request.count as usize);
+            rows.last().map(|row| row.id.to_string())
+        } else {
+            None
+        };
+        Ok(SearchPage {
+            resources: rows.iter().map(|row| patient_to_fhir(row, ctx)).collect(),
+            total: u64::try_from(total).unwrap_or_default(),
+            next_cursor,
+        })
+    }
+
+    fn delete_effect(&self) -> Option<&'static str> {
+        Some(
+            "The clinic never removes a patient record: delete marks the patient inactive \
+             (active = false) as a new version, and the resource reads as deleted (410) until \
+             a later update, from FHIR or the clinic application, supersedes that version.",
+        )
+    }
+
+    fn delete(&self, conn: &mut DbConnection, id: i64, ctx: &MappingContext) -> Result<Written, StoreError> {
+        let current = find(conn, id)?;
+        let fields = PatientFields { active: false, ..current.fields.clone() };
+        write_version(conn, &current, None, &fields, ctx)
+    }
 }
 
 fn find(conn: &mut DbConnection, id: i64) -> Result<PatientRow, StoreError> {
@@ -28,111 +149,31 @@ fn find(conn: &mut DbConnection, id: i64) -> Result<PatientRow, StoreError> {
         .ok_or_else(|| StoreError::NotFound { resource_type: "Patient".into(), id: id.to_string() })
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    resource: &Value,
-    ctx: &MappingContext,
-) -> Result<Written, StoreError> {
-    let mut fields = patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
-    let assign_hn = fields.hn.is_empty();
-    if assign_hn {
-        // A unique placeholder until the row key, which the HN is made from, exists.
-        fields.hn = format!("~{:016x}", rand::random::<u64>());
-    }
-    let now = local_now(ctx);
-    let id: i64 = diesel::insert_into(patients::table)
-        .values((
-            &fields,
-            patients::created_at.eq(now),
-            patients::updated_at.eq(now),
-            patients::version.eq(1),
-        ))
-        .returning(patients::id)
-        .get_result(conn)?;
-    if assign_hn {
-        diesel::update(patients::table.find(id)).set(patients::hn.eq(hn_for(id))).execute(conn)?;
-    }
-    Ok(Written { resource: patient_to_fhir(&find(conn, id)?, ctx), created: true, replaced: None })
-}
-
 /// HNs the facade assigns: the row key, zero-padded to seven digits (as the seeder does).
 fn hn_for(id: i64) -> String {
     format!("{id:07}")
 }
 
-pub fn update(
+/// Writes `fields` as the next version of `current`, conditional on the version the write is
+/// based on: a writer that got in between makes this a conflict instead of a lost update.
+fn write_version(
     conn: &mut DbConnection,
-    id: i64,
-    resource: &Value,
+    current: &PatientRow,
     expected_version: Option<i32>,
+    fields: &PatientFields,
     ctx: &MappingContext,
 ) -> Result<Written, StoreError> {
-    let mut fields: PatientFields = patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
-    let current = find(conn, id)?;
     let version = expected_version.unwrap_or(current.version);
-    if fields.hn.is_empty() {
-        // The HN is the clinic's key for the patient: leaving it out keeps it.
-        fields.hn = current.fields.hn.clone();
-    }
-    // Conditional on the version read: a writer that got in between makes this a conflict
-    // instead of a lost update.
-    let changed = diesel::update(patients::table.find(id).filter(patients::version.eq(version)))
-        .set((&fields, patients::updated_at.eq(local_now(ctx)), patients::version.eq(patients::version + 1)))
+    let changed = diesel::update(patients::table.find(current.id).filter(patients::version.eq(version)))
+        .set((fields, patients::updated_at.eq(local_now(ctx)), patients::version.eq(patients::version + 1)))
         .execute(conn)?;
     if changed == 0 {
         return Err(StoreError::VersionConflict { current: current.version });
     }
     Ok(Written {
-        resource: patient_to_fhir(&find(conn, id)?, ctx),
+        resource: patient_to_fhir(&find(conn, current.id)?, ctx),
         created: false,
-        replaced: Some(patient_to_fhir(&current, ctx)),
-    })
-}
-
-pub fn search(
-    conn: &mut DbConnection,
-    request: &SearchRequest,
-    ctx: &MappingContext,
-) -> Result<SearchPage, StoreError> {
-    let backend = conn.backend();
-    let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
-        sql.push(" FROM patients p WHERE 1 = 1");
-        for param in &request.params {
-            sql.push(" AND ");
-            predicate::any_of(sql, &param.values, |sql, value| {
-                criterion(sql, param.def.name, param.modifier, value, ctx)
-            })?;
-        }
-        Ok(())
-    };
-
-    let mut count = Sql::new(backend);
-    count.push("SELECT count(*) AS count");
-    criteria(&mut count)?;
-    let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
-
-    let after = match &request.cursor {
-        Some(cursor) => cursor
-            .parse::<i64>()
-            .map_err(|_| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
-        None => 0,
-    };
-    let mut page = Sql::new(backend);
-    page.push("SELECT p.*");
-    criteria(&mut page)?;
-    page.push(" AND p.id > ").bind(Bind::BigInt(after));
-    page.push(" ORDER BY p.id LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
-    let mut rows = page.load::<PatientRow>(conn)?;
-    let next_cursor = if rows.len() > request.count as usize {
-        rows.truncate(request.count as usize);
-        rows.last().map(|row| row.id.to_string())
-    } else {
-        None
-    };
-    Ok(SearchPage {
-        resources: rows.iter().map(|row| patient_to_fhir(row, ctx)).collect(),
-        total: u64::try_from(total).unwrap_or_default(),
-        next_cursor,
+        replaced: Some(patient_to_fhir(current, ctx)),
     })
 }
 

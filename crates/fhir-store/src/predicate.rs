@@ -74,6 +74,17 @@ pub enum DateColumn {
     Instant,
 }
 
+/// `[start, end)` of a date value in clinic wall-clock time (values without an offset already are).
+pub fn local_range(value: &DateValue, ctx: &MappingContext) -> (NaiveDateTime, NaiveDateTime) {
+    let to_local = |t: NaiveDateTime| match value.offset {
+        Some(offset) => {
+            t - Duration::seconds(i64::from(offset.local_minus_utc() - ctx.utc_offset.local_minus_utc()))
+        }
+        None => t,
+    };
+    (to_local(value.start), to_local(value.end))
+}
+
 /// Date search with prefixes, against the implicit range of the search value.
 pub fn date(
     sql: &mut Sql,
@@ -82,13 +93,7 @@ pub fn date(
     value: &DateValue,
     ctx: &MappingContext,
 ) -> Result<(), StoreError> {
-    let to_local = |t: NaiveDateTime| match value.offset {
-        Some(offset) => {
-            t - Duration::seconds(i64::from(offset.local_minus_utc() - ctx.utc_offset.local_minus_utc()))
-        }
-        None => t,
-    };
-    let (start, end) = (to_local(value.start), to_local(value.end));
+    let (start, end) = local_range(value, ctx);
     let bind = |t: NaiveDateTime, round_up: bool| match kind {
         DateColumn::Instant => Bind::Timestamp(t),
         DateColumn::Day if round_up && t.time() != NaiveTime::MIN => Bind::Date(t.date() + Duration::days(1)),

@@ -1,31 +1,45 @@
-//! Versions kept by the facade (`fhir_resource_versions`), for vread.
+//! Versions kept by the facade (`fhir_resource_versions`): vread, history and deletes.
+//!
+//! The clinic row holds only the current version. The facade keeps every version it writes and
+//! the version each write replaces (which the clinic application may have written); a version
+//! written with method `DELETE` marks the resource deleted while the row stays at it.
 
+use chrono::NaiveDateTime;
 use diesel::QueryableByName;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 use serde_json::Value;
 
 use clinic_db::DbConnection;
 use fhir_mapping::MappingContext;
+use fhir_search::HistoryRequest;
 
+use crate::kind::ResourceKind;
 use crate::sql::{Bind, Sql};
-use crate::{StoreError, local_now};
+use crate::{HistoryEntry, HistoryPage, StoreError, predicate};
+
+pub const DELETE: &str = "DELETE";
 
 /// Keeps `resource` as the version its `meta.versionId` names; a version already kept stays.
+/// `method` is the FHIR interaction that wrote it, `None` for the clinic application.
 pub fn record(
     conn: &mut DbConnection,
     resource: &Value,
     method: Option<&str>,
     ctx: &MappingContext,
 ) -> Result<(), StoreError> {
-    let version =
-        resource["meta"]["versionId"].as_str().and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
+    let meta = &resource["meta"];
+    let version = meta["versionId"].as_str().and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
     let id = resource["id"].as_str().and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
+    let last_updated = meta["lastUpdated"]
+        .as_str()
+        .and_then(|t| ctx.local_time(t))
+        .ok_or_else(|| StoreError::Corrupt("a mapped resource has no meta.lastUpdated".into()))?;
     let mut sql = Sql::new(conn.backend());
-    sql.push("INSERT INTO fhir_resource_versions (resource_type, resource_id, version, recorded_at, method, resource) VALUES (");
+    sql.push("INSERT INTO fhir_resource_versions (resource_type, resource_id, version, last_updated, method, resource) VALUES (");
     sql.bind(Bind::Text(resource["resourceType"].as_str().unwrap_or_default().to_owned())).push(", ");
     sql.bind(Bind::BigInt(id)).push(", ");
     sql.bind(Bind::BigInt(version)).push(", ");
-    sql.bind(Bind::Timestamp(local_now(ctx))).push(", ");
+    sql.bind(Bind::Timestamp(last_updated)).push(", ");
     match method {
         Some(method) => sql.bind(Bind::Text(method.to_owned())),
         None => sql.push("NULL"),
@@ -37,24 +51,197 @@ pub fn record(
 }
 
 #[derive(QueryableByName)]
-struct KeptVersion {
+struct KeptRow {
     #[diesel(sql_type = Text)]
     resource: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    method: Option<String>,
 }
 
-/// A kept version, if the facade has it.
+/// A version the facade kept.
+pub struct Kept {
+    pub resource: Value,
+    pub deleted: bool,
+}
+
 pub fn find(
     conn: &mut DbConnection,
     resource_type: &str,
     id: i64,
     version: i64,
-) -> Result<Option<Value>, StoreError> {
+) -> Result<Option<Kept>, StoreError> {
     let mut sql = Sql::new(conn.backend());
-    sql.push("SELECT resource FROM fhir_resource_versions WHERE resource_type = ");
+    sql.push("SELECT resource, method FROM fhir_resource_versions WHERE resource_type = ");
     sql.bind(Bind::Text(resource_type.to_owned())).push(" AND resource_id = ").bind(Bind::BigInt(id));
     sql.push(" AND version = ").bind(Bind::BigInt(version));
-    let kept = sql.load::<KeptVersion>(conn)?;
-    kept.first()
-        .map(|k| serde_json::from_str(&k.resource).map_err(|e| StoreError::Corrupt(e.to_string())))
+    let kept = sql.load::<KeptRow>(conn)?;
+    kept.into_iter()
+        .next()
+        .map(|row| {
+            Ok(Kept { resource: parse(&row.resource)?, deleted: row.method.as_deref() == Some(DELETE) })
+        })
         .transpose()
+}
+
+fn parse(json: &str) -> Result<Value, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Whether `version` of the resource was written by a FHIR delete.
+pub fn is_deleted(
+    conn: &mut DbConnection,
+    resource_type: &str,
+    id: i64,
+    version: i64,
+) -> Result<bool, StoreError> {
+    Ok(find(conn, resource_type, id, version)?.is_some_and(|kept| kept.deleted))
+}
+
+/// Search criterion: the row `alias` (with `id` and `version`) is not at a deleted version.
+pub fn not_deleted(sql: &mut Sql, resource_type: &'static str, alias: &str) {
+    sql.push("NOT EXISTS (SELECT 1 FROM fhir_resource_versions d WHERE d.method = 'DELETE'");
+    sql.push(" AND d.resource_type = '").push(resource_type).push("' AND d.resource_id = ");
+    sql.push(alias).push(".id AND d.version = ").push(alias).push(".version)");
+}
+
+#[derive(QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = Text)]
+    resource_type: String,
+    #[diesel(sql_type = BigInt)]
+    resource_id: i64,
+    #[diesel(sql_type = Integer)]
+    version: i32,
+    #[diesel(sql_type = Timestamp)]
+    last_updated: NaiveDateTime,
+    #[diesel(sql_type = Nullable<Text>)]
+    method: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    resource: Option<String>,
+}
+
+/// Versions of the resources of `kinds` (of one resource when `id` is set), newest first: the
+/// kept ones plus each row's current version when the facade has not kept it.
+pub fn history(
+    conn: &mut DbConnection,
+    kinds: &[&'static dyn ResourceKind],
+    id: Option<i64>,
+    request: &HistoryRequest,
+    ctx: &MappingContext,
+) -> Result<HistoryPage, StoreError> {
+    let mut sql = Sql::new(conn.backend());
+    sql.push("WITH v AS (SELECT resource_type, resource_id, version, last_updated, method, resource");
+    sql.push(" FROM fhir_resource_versions WHERE resource_type IN (");
+    for (i, kind) in kinds.iter().enumerate() {
+        sql.push(if i == 0 { "'" } else { ", '" }).push(kind.resource_type()).push("'");
+    }
+    sql.push(")");
+    if let Some(id) = id {
+        sql.push(" AND resource_id = ").bind(Bind::BigInt(id));
+    }
+    for kind in kinds {
+        let resource_type = kind.resource_type();
+        sql.push(" UNION ALL SELECT '")
+            .push(resource_type)
+            .push("', t.id, t.version, t.updated_at, NULL, NULL");
+        sql.push(" FROM ")
+            .push(kind.table())
+            .push(" t WHERE NOT EXISTS (SELECT 1 FROM fhir_resource_versions k");
+        sql.push(" WHERE k.resource_type = '").push(resource_type);
+        sql.push("' AND k.resource_id = t.id AND k.version = t.version)");
+        if let Some(id) = id {
+            sql.push(" AND t.id = ").bind(Bind::BigInt(id));
+        }
+    }
+    sql.push(") SELECT * FROM v WHERE 1 = 1");
+    if let Some(since) = &request.since {
+        sql.push(" AND v.last_updated >= ").bind(Bind::Timestamp(predicate::local_range(since, ctx).0));
+    }
+    if let Some(at) = &request.at {
+        // Current during the period: became current before its end, and no later version
+        // had replaced it by its start.
+        let (start, end) = predicate::local_range(at, ctx);
+        sql.push(" AND v.last_updated < ").bind(Bind::Timestamp(end));
+        sql.push(" AND NOT EXISTS (SELECT 1 FROM v n WHERE n.resource_type = v.resource_type");
+        sql.push(" AND n.resource_id = v.resource_id AND n.version > v.version AND n.last_updated <= ");
+        sql.bind(Bind::Timestamp(start)).push(")");
+    }
+    if let Some(cursor) = &request.cursor {
+        let (last_updated, resource_type, id, version) = parse_cursor(cursor)
+            .ok_or_else(|| StoreError::InvalidSearch("the paging cursor is not valid".into()))?;
+        sql.push(" AND (v.last_updated, v.resource_type, v.resource_id, v.version) < (");
+        sql.bind(Bind::Timestamp(last_updated)).push(", ").bind(Bind::Text(resource_type)).push(", ");
+        sql.bind(Bind::BigInt(id)).push(", ").bind(Bind::BigInt(version)).push(")");
+    }
+    sql.push(
+        " ORDER BY v.last_updated DESC, v.resource_type DESC, v.resource_id DESC, v.version DESC LIMIT ",
+    );
+    sql.bind(Bind::BigInt(i64::from(request.count) + 1));
+    let mut rows = sql.load::<VersionRow>(conn)?;
+
+    let next_cursor = if rows.len() > request.count as usize {
+        rows.truncate(request.count as usize);
+        rows.last().map(cursor_of)
+    } else {
+        None
+    };
+    let entries =
+        rows.into_iter().map(|row| entry(conn, kinds, row, ctx)).collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(HistoryPage { entries, next_cursor })
+}
+
+fn entry(
+    conn: &mut DbConnection,
+    kinds: &[&'static dyn ResourceKind],
+    row: VersionRow,
+    ctx: &MappingContext,
+) -> Result<HistoryEntry, StoreError> {
+    let deleted = row.method.as_deref() == Some(DELETE);
+    let resource = match (&row.resource, deleted) {
+        (_, true) => None,
+        (Some(json), false) => Some(parse(json)?),
+        // A row's current version the facade has not kept: map it now.
+        (None, false) => {
+            let kind = kinds
+                .iter()
+                .find(|k| k.resource_type() == row.resource_type)
+                .ok_or_else(|| StoreError::UnsupportedType(row.resource_type.clone()))?;
+            Some(kind.read(conn, row.resource_id, ctx)?)
+        }
+    };
+    let method = match row.method {
+        Some(method) => method,
+        // Written by the clinic application: its first version was a create.
+        None if row.version == 1 => "POST".to_owned(),
+        None => "PUT".to_owned(),
+    };
+    Ok(HistoryEntry {
+        resource_type: row.resource_type,
+        id: row.resource_id.to_string(),
+        version: row.version,
+        last_updated: ctx.instant(row.last_updated),
+        method,
+        resource,
+    })
+}
+
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.3f";
+
+fn cursor_of(row: &VersionRow) -> String {
+    format!(
+        "{}~{}~{}~{}",
+        row.last_updated.format(CURSOR_TIME),
+        row.resource_type,
+        row.resource_id,
+        row.version
+    )
+}
+
+fn parse_cursor(cursor: &str) -> Option<(NaiveDateTime, String, i64, i64)> {
+    let mut parts = cursor.split('~');
+    let last_updated = NaiveDateTime::parse_from_str(parts.next()?, CURSOR_TIME).ok()?;
+    let resource_type = parts.next()?.to_owned();
+    let id = parts.next()?.parse().ok()?;
+    let version = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some((last_updated, resource_type, id, version))
 }

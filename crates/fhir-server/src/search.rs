@@ -1,0 +1,101 @@
+//! search-type by GET and by `POST _search`, answered as `searchset` Bundles.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use fhir_outcome::{Issue, IssueType};
+use fhir_search::Handling;
+use serde_json::{Value, json};
+
+use crate::format::query_value;
+use crate::handlers::{base_url, body_of, header_text, negotiated, respond, served_type};
+use crate::subset::Subset;
+use crate::{ApiError, AppState};
+
+pub async fn search(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let query = request.query_string().to_owned();
+    run_search(request, path.into_inner(), query, state).await
+}
+
+/// `POST [type]/_search` with the parameters form-encoded in the body (and maybe the URL).
+pub async fn search_by_post(
+    request: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body_of(payload, &state).await?;
+    let form = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            Issue::error(IssueType::Structure, "the form body is not UTF-8"),
+        )
+    })?;
+    let query = [request.query_string(), form]
+        .iter()
+        .filter(|q| !q.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("&");
+    run_search(request, path.into_inner(), query, state).await
+}
+
+async fn run_search(
+    request: HttpRequest,
+    resource_type: String,
+    query: String,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    negotiated(request, move |format, request| async move {
+        let resource_type = served_type(&resource_type)?;
+        let handling = match header_text(&request, "prefer") {
+            Some(prefer) if prefer.contains("handling=lenient") => Handling::Lenient,
+            _ => Handling::Strict,
+        };
+        let search = fhir_search::parse(resource_type, &query, handling)
+            .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
+        let subset = Subset::of_request(&request)?;
+        let base = base_url(&request, &state);
+        let mut self_link = format!("{base}/{resource_type}?{}", search.query_string());
+        for shaping in ["_summary", "_elements"] {
+            if let Some(value) = query_value(&request, shaping) {
+                let pair = form_urlencoded::Serializer::new(String::new()).append_pair(shaping, &value).finish();
+                self_link = format!("{self_link}&{pair}");
+            }
+        }
+        let page = state.store.search(resource_type, search.clone()).await?;
+        let mut links = vec![json!({"relation": "self", "url": self_link})];
+        if let Some(cursor) = page.next_cursor.as_ref().filter(|_| subset != Subset::Count) {
+            let next = form_urlencoded::Serializer::new(String::new()).append_pair("_cursor", cursor).finish();
+            links.push(json!({"relation": "next", "url": format!("{self_link}&{next}")}));
+        }
+        let resources = if subset == Subset::Count { Vec::new() } else { page.resources };
+        let entries: Vec<Value> = resources
+            .into_iter()
+            .map(|resource| subset.apply(resource))
+            .map(|resource| {
+                json!({
+                    "fullUrl": format!("{base}/{resource_type}/{}", resource["id"].as_str().unwrap_or_default()),
+                    "resource": resource,
+                    "search": {"mode": "match"},
+                })
+            })
+            .collect();
+        let mut bundle = json!({
+            "resourceType": "Bundle",
+            "id": format!("{:032x}", rand::random::<u128>()),
+            "meta": {"lastUpdated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)},
+            "type": "searchset",
+            "total": page.total,
+            "link": links,
+        });
+        if !entries.is_empty() {
+            bundle["entry"] = Value::Array(entries);
+        }
+        respond(StatusCode::OK, &bundle, format, &request)
+    })
+    .await
+}

@@ -1,0 +1,162 @@
+//! The CapabilityStatement says exactly what the server does: every interaction and search
+//! parameter it advertises is exercised here, and an advertised one without an exercise fails.
+
+use serde_json::{Value, json};
+
+use crate::app::{TestApp, json_of, somchai};
+use crate::on_both_backends;
+
+on_both_backends!(everything_advertised_works);
+
+/// The order interactions are exercised in: each may use what an earlier one made.
+const EXERCISED: [&str; 9] = [
+    "create",
+    "read",
+    "vread",
+    "update",
+    "patch",
+    "search-type",
+    "history-instance",
+    "history-type",
+    "delete",
+];
+
+/// A resource to create of each served type.
+fn sample(resource_type: &str) -> Value {
+    match resource_type {
+        "Patient" => somchai(),
+        other => panic!("the CapabilityStatement advertises {other}: add a sample for it here"),
+    }
+}
+
+/// A value of search parameter `name` that matches `resource` (the created sample).
+fn matching_value(resource_type: &str, name: &str, resource: &Value) -> String {
+    let id = resource["id"].as_str().unwrap().to_owned();
+    match (resource_type, name) {
+        (_, "_id") => id,
+        (_, "_lastUpdated") => format!("ge{}", &resource["meta"]["lastUpdated"].as_str().unwrap()[..10]),
+        ("Patient", "identifier") => "https://terms.sil-th.org/id/th-cid|1103700123458".into(),
+        ("Patient", "name" | "family") => "jaid".into(),
+        ("Patient", "given") => "Somch".into(),
+        ("Patient", "birthdate") => "1980-05".into(),
+        ("Patient", "gender") => "male".into(),
+        ("Patient", "active") => "true".into(),
+        (t, n) => panic!("{t} advertises search parameter '{n}': add a matching value here"),
+    }
+}
+
+async fn everything_advertised_works(app: &TestApp) {
+    let (status, statement) = app.get("metadata").await;
+    assert_eq!(status, 200);
+    for format in statement["format"].as_array().unwrap() {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("_format", format.as_str().unwrap())
+            .finish();
+        let url = app.url(&format!("metadata?{query}"));
+        let response = app.client.get(url).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{format}");
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with(format.as_str().unwrap()));
+    }
+    let rest = &statement["rest"][0];
+    for interaction in rest["interaction"].as_array().unwrap() {
+        match interaction["code"].as_str().unwrap() {
+            "history-system" => {
+                let (status, bundle) = app.get("_history").await;
+                assert_eq!((status, bundle["type"].as_str()), (200, Some("history")));
+            }
+            other => panic!("system interaction {other} is advertised but not exercised"),
+        }
+    }
+    let patch_format = statement["patchFormat"][0].as_str().unwrap();
+    for resource in rest["resource"].as_array().unwrap() {
+        walk_resource(app, resource, patch_format).await;
+    }
+}
+
+async fn walk_resource(app: &TestApp, capability: &Value, patch_format: &str) {
+    let resource_type = capability["type"].as_str().unwrap();
+    let advertised: Vec<&str> =
+        capability["interaction"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap()).collect();
+    for code in &advertised {
+        assert!(EXERCISED.contains(code), "{resource_type} advertises {code}, which is not exercised");
+    }
+    assert!(advertised.contains(&"create"), "{resource_type}: the walk needs create");
+    let mut resource = Value::Null;
+    for code in EXERCISED.iter().filter(|code| advertised.contains(code)) {
+        let path = format!("{resource_type}/{}", resource["id"].as_str().unwrap_or_default());
+        match *code {
+            "create" => {
+                let (status, created) = app.post_json(resource_type, &sample(resource_type)).await;
+                assert_eq!(status, 201, "{created}");
+                resource = created;
+                if capability["conditionalCreate"] == true {
+                    let criteria = format!("_id={}", resource["id"].as_str().unwrap());
+                    let request = app
+                        .fhir_json(reqwest::Method::POST, resource_type, &sample(resource_type))
+                        .header("if-none-exist", criteria);
+                    assert_eq!(json_of(request.send().await.unwrap()).await.0, 200, "conditional create");
+                }
+            }
+            "read" => {
+                let (status, read) = app.get(&path).await;
+                assert_eq!((status, &read), (200, &resource));
+                if capability["conditionalRead"] == "full-support" {
+                    let request = app.client.get(app.url(&path)).header("if-none-match", "W/\"1\"");
+                    assert_eq!(request.send().await.unwrap().status(), 304, "conditional read");
+                }
+            }
+            "vread" => {
+                let version = resource["meta"]["versionId"].as_str().unwrap();
+                assert_eq!(app.get(&format!("{path}/_history/{version}")).await.0, 200);
+            }
+            "update" => {
+                let (status, updated) = app.put_json(&path, &resource).await;
+                assert_eq!(status, 200, "{updated}");
+                if capability["conditionalUpdate"] == true {
+                    let criteria = format!("{resource_type}?_id={}", resource["id"].as_str().unwrap());
+                    let (status, updated) = app.put_json(&criteria, &resource).await;
+                    assert_eq!(status, 200, "conditional update: {updated}");
+                }
+            }
+            "patch" => {
+                let request = app
+                    .client
+                    .patch(app.url(&path))
+                    .header("content-type", patch_format)
+                    .body(json!([{"op": "test", "path": "/id", "value": resource["id"]}]).to_string());
+                let (status, patched) = json_of(request.send().await.unwrap()).await;
+                assert_eq!(status, 200, "{patched}");
+                resource = patched;
+            }
+            "search-type" => {
+                for param in capability["searchParam"].as_array().unwrap() {
+                    let name = param["name"].as_str().unwrap();
+                    let query = form_urlencoded::Serializer::new(String::new())
+                        .append_pair(name, &matching_value(resource_type, name, &resource))
+                        .finish();
+                    let (status, bundle) = app.get(&format!("{resource_type}?{query}")).await;
+                    assert_eq!(status, 200, "{name}: {bundle}");
+                    let ids: Vec<&Value> =
+                        bundle["entry"].as_array().unwrap().iter().map(|e| &e["resource"]["id"]).collect();
+                    assert!(ids.contains(&&resource["id"]), "{resource_type}?{query} did not find it");
+                }
+            }
+            "history-instance" | "history-type" => {
+                let url = if *code == "history-instance" {
+                    format!("{path}/_history")
+                } else {
+                    format!("{resource_type}/_history")
+                };
+                let (status, bundle) = app.get(&url).await;
+                assert_eq!((status, bundle["type"].as_str()), (200, Some("history")), "{url}");
+                assert!(!bundle["entry"].as_array().unwrap().is_empty(), "{url}");
+            }
+            "delete" => {
+                let response = app.client.delete(app.url(&path)).send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                assert_eq!(app.get(&path).await.0, 410);
+            }
+            other => unreachable!("{other} is in EXERCISED"),
+        }
+    }
+}
