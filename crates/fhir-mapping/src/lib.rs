@@ -10,6 +10,7 @@
 //! Resource ids are the clinic row keys (`Patient/42` is `patients.id = 42`).
 
 mod context;
+mod elements;
 mod patient;
 mod round_trip;
 pub mod systems;

@@ -22,6 +22,7 @@ use clinic_db::{PatientFields, PatientRow};
 use fhir_outcome::{Issue, IssueType};
 use serde_json::{Map, Value, json};
 
+use crate::elements::{array, read_reference, text};
 use crate::{MappingContext, meta, reference, round_trip::unstored_elements, systems, thai_id};
 
 /// Thai titles and the English prefixes they translate to.
@@ -359,28 +360,6 @@ fn read_nationality(resource: &Value, issues: &mut Vec<Issue>) -> Option<String>
 }
 
 /// The row key of a `Type/id` reference to a clinic row.
-fn read_reference(value: &Value, resource_type: &str, path: &str, issues: &mut Vec<Issue>) -> Option<i64> {
-    let id = value["reference"]
-        .as_str()
-        .and_then(|r| r.strip_prefix(resource_type))
-        .and_then(|r| r.strip_prefix('/'))
-        .and_then(|id| id.parse::<i64>().ok());
-    if id.is_none() {
-        issues.push(
-            Issue::error(IssueType::Value, format!("expected a reference of the form {resource_type}/[id]"))
-                .at(format!("{path}.reference")),
-        );
-    }
-    id
-}
-
-fn array<'a>(value: &'a Value, name: &str) -> &'a [Value] {
-    value[name].as_array().map_or(&[], Vec::as_slice)
-}
-
-fn text(value: &Value) -> Option<String> {
-    value.as_str().map(str::to_owned)
-}
 
 #[cfg(test)]
 mod tests {

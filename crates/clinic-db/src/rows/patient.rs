@@ -1,4 +1,4 @@
-//! Row structs for the clinic tables the facade reads and writes.
+//! `patients`.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;

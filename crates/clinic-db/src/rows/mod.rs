@@ -1,0 +1,9 @@
+//! Row structs for the clinic tables the facade reads and writes, one module per table group.
+//!
+//! Convention: `XRow` is a row as stored (`id`, the embedded `XFields`, `updated_at`, `version`);
+//! `XFields` are the columns a FHIR write sets (Insertable + AsChangeset with
+//! `treat_none_as_null`, so an update replaces every one of them).
+
+mod patient;
+
+pub use patient::{PatientFields, PatientRow};
