@@ -164,7 +164,7 @@ diesel::table! {
 diesel::table! {
     fhir_resource_versions (resource_type, resource_id, version) {
         resource_type -> Text,
-        resource_id -> Int8,
+        resource_id -> Text,
         version -> Int4,
         last_updated -> Timestamp,
         method -> Nullable<Text>,

@@ -7,13 +7,35 @@ use serde_json::Value;
 
 use crate::{SearchPage, StoreError, Written};
 
+/// Rows of `table` (alias `t`) that are resources of a kind: those matching `filter` (SQL over
+/// `t`, or empty), each with the id `id_sql` (SQL over `t` giving text).
+pub struct RowSource {
+    pub table: &'static str,
+    pub id_sql: &'static str,
+    pub filter: &'static str,
+}
+
+impl RowSource {
+    /// One resource per row, its id the row key.
+    pub const fn rows_of(table: &'static str) -> RowSource {
+        RowSource { table, id_sql: "CAST(t.id AS TEXT)", filter: "" }
+    }
+}
+
+/// The row key an id names; ids that are not row keys name nothing.
+pub fn row_key(resource_type: &str, id: &str) -> Result<i64, StoreError> {
+    id.parse::<i64>()
+        .map_err(|_| StoreError::NotFound { resource_type: resource_type.to_owned(), id: id.to_owned() })
+}
+
 pub trait ResourceKind: Sync {
     fn resource_type(&self) -> &'static str;
 
-    /// The clinic table the resources are rows of; it has `id`, `version` and `updated_at`.
-    fn table(&self) -> &'static str;
+    /// Where the current versions of the resources are: each source is a clinic table (with
+    /// `version` and `updated_at`) and how a row gives a resource id.
+    fn sources(&self) -> &'static [RowSource];
 
-    fn read(&self, conn: &mut DbConnection, id: i64, ctx: &MappingContext) -> Result<Value, StoreError>;
+    fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError>;
 
     fn create(
         &self,
@@ -27,7 +49,7 @@ pub trait ResourceKind: Sync {
     fn update(
         &self,
         conn: &mut DbConnection,
-        id: i64,
+        id: &str,
         resource: &Value,
         expected_version: Option<i32>,
         ctx: &MappingContext,
@@ -48,7 +70,7 @@ pub trait ResourceKind: Sync {
     }
 
     /// Puts the row in the state [`ResourceKind::delete_effect`] describes, as a new version.
-    fn delete(&self, conn: &mut DbConnection, id: i64, ctx: &MappingContext) -> Result<Written, StoreError> {
+    fn delete(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Written, StoreError> {
         let _ = (conn, id, ctx);
         Err(StoreError::DeleteNotAllowed(self.resource_type().to_owned()))
     }

@@ -96,30 +96,30 @@ impl Store {
 
     pub async fn read(&self, resource_type: &str, id: &str) -> Result<Value, StoreError> {
         let kind = kind_of(resource_type)?;
-        let key = row_key(resource_type, id)?;
+        let id = id.to_owned();
         let ctx = self.ctx.clone();
-        self.db.run(move |conn| current(conn, kind, key, &ctx)).await
+        self.db.run(move |conn| current(conn, kind, &id, &ctx)).await
     }
 
     /// A version of a resource: the current one, or one the facade kept.
     pub async fn vread(&self, resource_type: &str, id: &str, version: &str) -> Result<Value, StoreError> {
         let kind = kind_of(resource_type)?;
-        let key = row_key(resource_type, id)?;
         let not_found = StoreError::NotFound {
             resource_type: resource_type.to_owned(),
             id: format!("{id}/_history/{version}"),
         };
         let Ok(version) = version.parse::<i64>() else { return Err(not_found) };
+        let id = id.to_owned();
         let ctx = self.ctx.clone();
         self.db
             .run(move |conn| {
-                let resource = kind.read(conn, key, &ctx)?;
+                let resource = kind.read(conn, &id, &ctx)?;
                 if version_of(&resource) == version {
-                    return gone_if_deleted(conn, kind, key, resource);
+                    return gone_if_deleted(conn, kind, &id, resource);
                 }
-                match versions::find(conn, kind.resource_type(), key, version)? {
+                match versions::find(conn, kind.resource_type(), &id, version)? {
                     None => Err(not_found),
-                    Some(kept) if kept.deleted => Err(gone(kind, key)),
+                    Some(kept) if kept.deleted => Err(gone(kind, &id)),
                     Some(kept) => Ok(kept.resource),
                 }
             })
@@ -168,12 +168,12 @@ impl Store {
         if resource["id"].as_str() != Some(id) {
             return Err(StoreError::IdMismatch);
         }
-        let key = row_key(resource_type, id)?;
+        let id = id.to_owned();
         let ctx = self.ctx.clone();
         self.db
             .run(move |conn| {
                 write_transaction(conn, |conn| {
-                    update(conn, kind, key, &resource, expected_version, method, &ctx)
+                    update(conn, kind, &id, &resource, expected_version, method, &ctx)
                 })
             })
             .await
@@ -213,8 +213,7 @@ impl Store {
                             None => return create(conn, kind, &resource, &ctx),
                         },
                     };
-                    let key = row_key(resource_type_of(&resource)?, &id)?;
-                    update(conn, kind, key, &resource, expected_version, "PUT", &ctx)
+                    update(conn, kind, &id, &resource, expected_version, "PUT", &ctx)
                 })
             })
             .await
@@ -227,16 +226,16 @@ impl Store {
         if kind.delete_effect().is_none() {
             return Err(StoreError::DeleteNotAllowed(resource_type.to_owned()));
         }
-        let key = row_key(resource_type, id)?;
+        let id = id.to_owned();
         let ctx = self.ctx.clone();
         self.db
             .run(move |conn| {
                 write_transaction(conn, |conn| {
-                    let resource = kind.read(conn, key, &ctx)?;
-                    if versions::is_deleted(conn, kind.resource_type(), key, version_of(&resource))? {
+                    let resource = kind.read(conn, &id, &ctx)?;
+                    if versions::is_deleted(conn, kind.resource_type(), &id, version_of(&resource))? {
                         return Ok(Written { resource, created: false, replaced: None });
                     }
-                    let written = kind.delete(conn, key, &ctx)?;
+                    let written = kind.delete(conn, &id, &ctx)?;
                     keep_versions(conn, &written, versions::DELETE, &ctx)?;
                     Ok(written)
                 })
@@ -249,21 +248,19 @@ impl Store {
         scope: HistoryScope,
         request: HistoryRequest,
     ) -> Result<HistoryPage, StoreError> {
-        let (kinds, id): (Vec<&'static dyn ResourceKind>, Option<i64>) = match &scope {
+        let (kinds, id): (Vec<&'static dyn ResourceKind>, Option<String>) = match scope {
             HistoryScope::System => (KINDS.to_vec(), None),
-            HistoryScope::Type(resource_type) => (vec![kind_of(resource_type)?], None),
-            HistoryScope::Instance(resource_type, id) => {
-                (vec![kind_of(resource_type)?], Some(row_key(resource_type, id)?))
-            }
+            HistoryScope::Type(resource_type) => (vec![kind_of(&resource_type)?], None),
+            HistoryScope::Instance(resource_type, id) => (vec![kind_of(&resource_type)?], Some(id)),
         };
         let ctx = self.ctx.clone();
         self.db
             .run(move |conn| {
-                if let (HistoryScope::Instance(..), Some(key)) = (&scope, id) {
+                if let Some(id) = &id {
                     // An unknown instance is 404, not an empty history.
-                    kinds[0].read(conn, key, &ctx)?;
+                    kinds[0].read(conn, id, &ctx)?;
                 }
-                versions::history(conn, &kinds, id, &request, &ctx)
+                versions::history(conn, &kinds, id.as_deref(), &request, &ctx)
             })
             .await
     }
@@ -290,7 +287,7 @@ fn kind_of(resource_type: &str) -> Result<&'static dyn ResourceKind, StoreError>
 fn current(
     conn: &mut DbConnection,
     kind: &dyn ResourceKind,
-    id: i64,
+    id: &str,
     ctx: &MappingContext,
 ) -> Result<Value, StoreError> {
     let resource = kind.read(conn, id, ctx)?;
@@ -300,7 +297,7 @@ fn current(
 fn gone_if_deleted(
     conn: &mut DbConnection,
     kind: &dyn ResourceKind,
-    id: i64,
+    id: &str,
     resource: Value,
 ) -> Result<Value, StoreError> {
     if versions::is_deleted(conn, kind.resource_type(), id, version_of(&resource))? {
@@ -310,7 +307,7 @@ fn gone_if_deleted(
     }
 }
 
-fn gone(kind: &dyn ResourceKind, id: i64) -> StoreError {
+fn gone(kind: &dyn ResourceKind, id: &str) -> StoreError {
     StoreError::Gone { resource_type: kind.resource_type().to_owned(), id: id.to_string() }
 }
 
@@ -328,7 +325,7 @@ fn create(
 fn update(
     conn: &mut DbConnection,
     kind: &dyn ResourceKind,
-    id: i64,
+    id: &str,
     resource: &Value,
     expected_version: Option<i32>,
     method: &str,
@@ -412,12 +409,6 @@ fn resource_type_of(resource: &Value) -> Result<&str, StoreError> {
 
 fn version_of(resource: &Value) -> i64 {
     resource["meta"]["versionId"].as_str().and_then(|v| v.parse().ok()).unwrap_or_default()
-}
-
-/// Ids are clinic row keys; anything else cannot name a row.
-fn row_key(resource_type: &str, id: &str) -> Result<i64, StoreError> {
-    id.parse::<i64>()
-        .map_err(|_| StoreError::NotFound { resource_type: resource_type.to_owned(), id: id.to_owned() })
 }
 
 /// The clinic's wall-clock time now, to the millisecond (both backends keep that precision).

@@ -7,7 +7,7 @@ use fhir_mapping::{MappingContext, patient_from_fhir, patient_to_fhir, systems};
 use fhir_search::{SearchRequest, SearchValue, TokenValue};
 use serde_json::Value;
 
-use crate::kind::ResourceKind;
+use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
 use crate::sql::{Bind, Count, Sql};
 use crate::{SearchPage, StoreError, Written, local_now, versions};
@@ -22,12 +22,13 @@ impl ResourceKind for PatientKind {
         "Patient"
     }
 
-    fn table(&self) -> &'static str {
-        "patients"
+    fn sources(&self) -> &'static [RowSource] {
+        const SOURCES: &[RowSource] = &[RowSource::rows_of("patients")];
+        SOURCES
     }
 
-    fn read(&self, conn: &mut DbConnection, id: i64, ctx: &MappingContext) -> Result<Value, StoreError> {
-        Ok(patient_to_fhir(&find(conn, id)?, ctx))
+    fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
+        Ok(patient_to_fhir(&find(conn, row_key("Patient", id)?)?, ctx))
     }
 
     fn create(
@@ -61,14 +62,14 @@ impl ResourceKind for PatientKind {
     fn update(
         &self,
         conn: &mut DbConnection,
-        id: i64,
+        id: &str,
         resource: &Value,
         expected_version: Option<i32>,
         ctx: &MappingContext,
     ) -> Result<Written, StoreError> {
         let mut fields: PatientFields =
             patient_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
-        let current = find(conn, id)?;
+        let current = find(conn, row_key("Patient", id)?)?;
         if fields.hn.is_empty() {
             // The HN is the clinic's key for the patient: leaving it out keeps it.
             fields.hn = current.fields.hn.clone();
@@ -85,7 +86,7 @@ impl ResourceKind for PatientKind {
         let backend = conn.backend();
         let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
             sql.push(" FROM patients p WHERE ");
-            versions::not_deleted(sql, "Patient", "p");
+            versions::not_deleted(sql, "Patient", "CAST(p.id AS TEXT)", "p.version");
             for param in &request.params {
                 sql.push(" AND ");
                 predicate::any_of(sql, &param.values, |sql, value| {
@@ -133,8 +134,8 @@ impl ResourceKind for PatientKind {
         )
     }
 
-    fn delete(&self, conn: &mut DbConnection, id: i64, ctx: &MappingContext) -> Result<Written, StoreError> {
-        let current = find(conn, id)?;
+    fn delete(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Written, StoreError> {
+        let current = find(conn, row_key("Patient", id)?)?;
         let fields = PatientFields { active: false, ..current.fields.clone() };
         write_version(conn, &current, None, &fields, ctx)
     }

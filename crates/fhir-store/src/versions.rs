@@ -6,7 +6,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 use serde_json::Value;
 
 use clinic_db::DbConnection;
@@ -29,7 +29,7 @@ pub fn record(
 ) -> Result<(), StoreError> {
     let meta = &resource["meta"];
     let version = meta["versionId"].as_str().and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
-    let id = resource["id"].as_str().and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
+    let id = resource["id"].as_str().unwrap_or_default().to_owned();
     let last_updated = meta["lastUpdated"]
         .as_str()
         .and_then(|t| ctx.local_time(t))
@@ -37,7 +37,7 @@ pub fn record(
     let mut sql = Sql::new(conn.backend());
     sql.push("INSERT INTO fhir_resource_versions (resource_type, resource_id, version, last_updated, method, resource) VALUES (");
     sql.bind(Bind::Text(resource["resourceType"].as_str().unwrap_or_default().to_owned())).push(", ");
-    sql.bind(Bind::BigInt(id)).push(", ");
+    sql.bind(Bind::Text(id)).push(", ");
     sql.bind(Bind::BigInt(version)).push(", ");
     sql.bind(Bind::Timestamp(last_updated)).push(", ");
     match method {
@@ -67,12 +67,14 @@ pub struct Kept {
 pub fn find(
     conn: &mut DbConnection,
     resource_type: &str,
-    id: i64,
+    id: &str,
     version: i64,
 ) -> Result<Option<Kept>, StoreError> {
     let mut sql = Sql::new(conn.backend());
     sql.push("SELECT resource, method FROM fhir_resource_versions WHERE resource_type = ");
-    sql.bind(Bind::Text(resource_type.to_owned())).push(" AND resource_id = ").bind(Bind::BigInt(id));
+    sql.bind(Bind::Text(resource_type.to_owned()))
+        .push(" AND resource_id = ")
+        .bind(Bind::Text(id.to_owned()));
     sql.push(" AND version = ").bind(Bind::BigInt(version));
     let kept = sql.load::<KeptRow>(conn)?;
     kept.into_iter()
@@ -91,25 +93,26 @@ fn parse(json: &str) -> Result<Value, StoreError> {
 pub fn is_deleted(
     conn: &mut DbConnection,
     resource_type: &str,
-    id: i64,
+    id: &str,
     version: i64,
 ) -> Result<bool, StoreError> {
     Ok(find(conn, resource_type, id, version)?.is_some_and(|kept| kept.deleted))
 }
 
-/// Search criterion: the row `alias` (with `id` and `version`) is not at a deleted version.
-pub fn not_deleted(sql: &mut Sql, resource_type: &'static str, alias: &str) {
+/// Search criterion: the resource with id `id_sql` at version `version_sql` (SQL over the
+/// searched rows) is not a version written by a delete.
+pub fn not_deleted(sql: &mut Sql, resource_type: &'static str, id_sql: &str, version_sql: &str) {
     sql.push("NOT EXISTS (SELECT 1 FROM fhir_resource_versions d WHERE d.method = 'DELETE'");
     sql.push(" AND d.resource_type = '").push(resource_type).push("' AND d.resource_id = ");
-    sql.push(alias).push(".id AND d.version = ").push(alias).push(".version)");
+    sql.push(id_sql).push(" AND d.version = ").push(version_sql).push(")");
 }
 
 #[derive(QueryableByName)]
 struct VersionRow {
     #[diesel(sql_type = Text)]
     resource_type: String,
-    #[diesel(sql_type = BigInt)]
-    resource_id: i64,
+    #[diesel(sql_type = Text)]
+    resource_id: String,
     #[diesel(sql_type = Integer)]
     version: i32,
     #[diesel(sql_type = Timestamp)]
@@ -121,11 +124,11 @@ struct VersionRow {
 }
 
 /// Versions of the resources of `kinds` (of one resource when `id` is set), newest first: the
-/// kept ones plus each row's current version when the facade has not kept it.
+/// kept ones plus each resource's current version when the facade has not kept it.
 pub fn history(
     conn: &mut DbConnection,
     kinds: &[&'static dyn ResourceKind],
-    id: Option<i64>,
+    id: Option<&str>,
     request: &HistoryRequest,
     ctx: &MappingContext,
 ) -> Result<HistoryPage, StoreError> {
@@ -136,24 +139,23 @@ pub fn history(
         sql.push(if i == 0 { "'" } else { ", '" }).push(kind.resource_type()).push("'");
     }
     sql.push(")");
-    if let Some(id) = id {
-        sql.push(" AND resource_id = ").bind(Bind::BigInt(id));
-    }
     for kind in kinds {
         let resource_type = kind.resource_type();
-        sql.push(" UNION ALL SELECT '")
-            .push(resource_type)
-            .push("', t.id, t.version, t.updated_at, NULL, NULL");
-        sql.push(" FROM ")
-            .push(kind.table())
-            .push(" t WHERE NOT EXISTS (SELECT 1 FROM fhir_resource_versions k");
-        sql.push(" WHERE k.resource_type = '").push(resource_type);
-        sql.push("' AND k.resource_id = t.id AND k.version = t.version)");
-        if let Some(id) = id {
-            sql.push(" AND t.id = ").bind(Bind::BigInt(id));
+        for source in kind.sources() {
+            sql.push(" UNION ALL SELECT '").push(resource_type).push("', ").push(source.id_sql);
+            sql.push(", t.version, t.updated_at, NULL, NULL FROM ").push(source.table).push(" t WHERE ");
+            if !source.filter.is_empty() {
+                sql.push(source.filter).push(" AND ");
+            }
+            sql.push("NOT EXISTS (SELECT 1 FROM fhir_resource_versions k WHERE k.resource_type = '");
+            sql.push(resource_type).push("' AND k.resource_id = ").push(source.id_sql);
+            sql.push(" AND k.version = t.version)");
         }
     }
     sql.push(") SELECT * FROM v WHERE 1 = 1");
+    if let Some(id) = id {
+        sql.push(" AND v.resource_id = ").bind(Bind::Text(id.to_owned()));
+    }
     if let Some(since) = &request.since {
         sql.push(" AND v.last_updated >= ").bind(Bind::Timestamp(predicate::local_range(since, ctx).0));
     }
@@ -171,7 +173,7 @@ pub fn history(
             .ok_or_else(|| StoreError::InvalidSearch("the paging cursor is not valid".into()))?;
         sql.push(" AND (v.last_updated, v.resource_type, v.resource_id, v.version) < (");
         sql.bind(Bind::Timestamp(last_updated)).push(", ").bind(Bind::Text(resource_type)).push(", ");
-        sql.bind(Bind::BigInt(id)).push(", ").bind(Bind::BigInt(version)).push(")");
+        sql.bind(Bind::Text(id)).push(", ").bind(Bind::BigInt(version)).push(")");
     }
     sql.push(
         " ORDER BY v.last_updated DESC, v.resource_type DESC, v.resource_id DESC, v.version DESC LIMIT ",
@@ -206,7 +208,7 @@ fn entry(
                 .iter()
                 .find(|k| k.resource_type() == row.resource_type)
                 .ok_or_else(|| StoreError::UnsupportedType(row.resource_type.clone()))?;
-            Some(kind.read(conn, row.resource_id, ctx)?)
+            Some(kind.read(conn, &row.resource_id, ctx)?)
         }
     };
     let method = match row.method {
@@ -217,7 +219,7 @@ fn entry(
     };
     Ok(HistoryEntry {
         resource_type: row.resource_type,
-        id: row.resource_id.to_string(),
+        id: row.resource_id,
         version: row.version,
         last_updated: ctx.instant(row.last_updated),
         method,
@@ -237,11 +239,11 @@ fn cursor_of(row: &VersionRow) -> String {
     )
 }
 
-fn parse_cursor(cursor: &str) -> Option<(NaiveDateTime, String, i64, i64)> {
+fn parse_cursor(cursor: &str) -> Option<(NaiveDateTime, String, String, i64)> {
     let mut parts = cursor.split('~');
     let last_updated = NaiveDateTime::parse_from_str(parts.next()?, CURSOR_TIME).ok()?;
     let resource_type = parts.next()?.to_owned();
-    let id = parts.next()?.parse().ok()?;
+    let id = parts.next()?.to_owned();
     let version = parts.next()?.parse().ok()?;
     parts.next().is_none().then_some((last_updated, resource_type, id, version))
 }

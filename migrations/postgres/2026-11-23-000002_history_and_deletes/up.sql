@@ -1,3 +1,7 @@
+-- Resource ids are text: some resources are derived from part of a row (Observation
+-- vs-12-weight is the weight of vital_signs row 12).
+ALTER TABLE fhir_resource_versions ALTER COLUMN resource_id TYPE TEXT USING resource_id::text;
+
 -- A kept version is ordered by when it became current (its meta.lastUpdated), not by when the
 -- facade happened to record it: history and _at need that time.
 ALTER TABLE fhir_resource_versions RENAME COLUMN recorded_at TO last_updated;

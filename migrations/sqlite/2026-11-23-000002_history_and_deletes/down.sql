@@ -1,4 +1,15 @@
 DROP INDEX patients_updated_at_idx;
-DROP INDEX fhir_resource_versions_deleted_idx;
-DROP INDEX fhir_resource_versions_last_updated_idx;
-ALTER TABLE fhir_resource_versions RENAME COLUMN last_updated TO recorded_at;
+CREATE TABLE fhir_resource_versions_old (
+    resource_type  TEXT NOT NULL,
+    resource_id    BIGINT NOT NULL,
+    version        INTEGER NOT NULL,
+    recorded_at    TIMESTAMP NOT NULL,
+    method         TEXT,
+    resource       TEXT NOT NULL,
+    PRIMARY KEY (resource_type, resource_id, version)
+);
+INSERT INTO fhir_resource_versions_old
+    SELECT resource_type, CAST(resource_id AS BIGINT), version, last_updated, method, resource
+    FROM fhir_resource_versions;
+DROP TABLE fhir_resource_versions;
+ALTER TABLE fhir_resource_versions_old RENAME TO fhir_resource_versions;
