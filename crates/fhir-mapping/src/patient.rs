@@ -359,8 +359,6 @@ fn read_nationality(resource: &Value, issues: &mut Vec<Issue>) -> Option<String>
     }
 }
 
-/// The row key of a `Type/id` reference to a clinic row.
-
 #[cfg(test)]
 mod tests {
     use super::*;
