@@ -74,10 +74,124 @@ pub static PATIENT: &[ParamDef] = &[
     param("active", ParamType::Token, spec_url!("Patient-active"), "Whether the record is active"),
 ];
 
-/// The parameters of `resource_type` beyond the common ones; `None` for a type not served.
+macro_rules! params {
+    ($($name:literal, $kind:ident, $id:literal, $doc:literal;)*) => {
+        &[$(param($name, ParamType::$kind, spec_url!($id), $doc)),*]
+    };
+}
+
+pub static PRACTITIONER: &[ParamDef] = params![
+    "identifier", Token, "Practitioner-identifier", "Thai Medical Council licence number";
+    "name", String, "Practitioner-name", "Thai or English first or last name";
+    "family", String, "individual-family", "Thai or English last name";
+    "given", String, "individual-given", "Thai or English first name";
+    "gender", Token, "individual-gender", "male | female | other | unknown";
+    "active", Token, "Practitioner-active", "Whether the doctor is active";
+];
+
+pub static ORGANIZATION: &[ParamDef] = params![
+    "identifier", Token, "Organization-identifier", "Branch code, MOPH health facility code or insurer code";
+    "name", String, "Organization-name", "Thai or English name";
+    "active", Token, "Organization-active", "Whether the branch or insurer is active";
+];
+
+pub static LOCATION: &[ParamDef] = params![
+    "identifier", Token, "Location-identifier", "Branch code";
+    "name", String, "Location-name", "Thai or English name";
+    "status", Token, "Location-status", "active | inactive";
+    "organization", Reference, "Location-organization", "The branch's Organization";
+];
+
+pub static COVERAGE: &[ParamDef] = params![
+    "patient", Reference, "Coverage-patient", "The covered patient";
+    "beneficiary", Reference, "Coverage-beneficiary", "The covered patient";
+    "payor", Reference, "Coverage-payor", "The insurer's Organization";
+    "status", Token, "Coverage-status", "active | cancelled";
+];
+
+pub static CONDITION: &[ParamDef] = params![
+    "patient", Reference, "clinical-patient", "The patient diagnosed";
+    "subject", Reference, "Condition-subject", "The patient diagnosed";
+    "encounter", Reference, "Condition-encounter", "The visit of the diagnosis";
+    "code", Token, "clinical-code", "ICD-10 code (with or without the dot)";
+    "recorded-date", Date, "Condition-recorded-date", "When the diagnosis was made";
+];
+
+pub static ENCOUNTER: &[ParamDef] = params![
+    "patient", Reference, "clinical-patient", "The patient visiting";
+    "subject", Reference, "Encounter-subject", "The patient visiting";
+    "date", Date, "clinical-date", "The visit's period";
+    "status", Token, "Encounter-status", "arrived | in-progress | finished | cancelled";
+    "identifier", Token, "clinical-identifier", "Visit number (VN)";
+    "practitioner", Reference, "Encounter-practitioner", "The doctor";
+    "service-provider", Reference, "Encounter-service-provider", "The branch's Organization";
+];
+
+pub static OBSERVATION: &[ParamDef] = params![
+    "patient", Reference, "clinical-patient", "The patient observed";
+    "subject", Reference, "Observation-subject", "The patient observed";
+    "encounter", Reference, "clinical-encounter", "The visit";
+    "category", Token, "Observation-category", "vital-signs | laboratory";
+    "code", Token, "clinical-code", "LOINC code (or the clinic's lab code)";
+    "date", Date, "clinical-date", "When measured or collected";
+    "status", Token, "Observation-status", "registered | preliminary | final | corrected | cancelled";
+];
+
+pub static MEDICATION_REQUEST: &[ParamDef] = params![
+    "patient", Reference, "clinical-patient", "The patient";
+    "subject", Reference, "MedicationRequest-subject", "The patient";
+    "encounter", Reference, "medications-encounter", "The visit";
+    "status", Token, "medications-status", "active | on-hold | completed | cancelled | stopped";
+    "intent", Token, "MedicationRequest-intent", "order";
+    "authoredon", Date, "MedicationRequest-authoredon", "When prescribed";
+    "requester", Reference, "MedicationRequest-requester", "The prescribing doctor";
+    "code", Token, "clinical-code", "TMT or clinic drug code";
+];
+
+pub static APPOINTMENT: &[ParamDef] = params![
+    "patient", Reference, "Appointment-patient", "The patient";
+    "practitioner", Reference, "Appointment-practitioner", "The doctor";
+    "location", Reference, "Appointment-location", "The branch";
+    "actor", Reference, "Appointment-actor", "Patient, doctor or branch";
+    "date", Date, "Appointment-date", "Start time";
+    "status", Token, "Appointment-status", "booked | arrived | fulfilled | cancelled | noshow";
+];
+
+pub static CLAIM: &[ParamDef] = params![
+    "patient", Reference, "Claim-patient", "The patient";
+    "identifier", Token, "Claim-identifier", "Claim number";
+    "status", Token, "Claim-status", "draft | active | cancelled";
+    "use", Token, "Claim-use", "claim | preauthorization";
+    "created", Date, "Claim-created", "When the claim was created";
+    "insurer", Reference, "Claim-insurer", "The insurer's Organization";
+    "provider", Reference, "Claim-provider", "The branch's Organization";
+];
+
+pub static DOCUMENT_REFERENCE: &[ParamDef] = params![
+    "patient", Reference, "clinical-patient", "The patient";
+    "subject", Reference, "DocumentReference-subject", "The patient";
+    "encounter", Reference, "clinical-encounter", "The visit";
+    "type", Token, "clinical-type", "LOINC 11506-3 progress note | 34108-1 outpatient note";
+    "date", Date, "DocumentReference-date", "When written";
+    "status", Token, "DocumentReference-status", "current | entered-in-error";
+    "author", Reference, "DocumentReference-author", "The doctor";
+];
+
+/// The parameters of `resource_type` beyond the common ones; `None` for a type not searchable.
 pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
     match resource_type {
         "Patient" => Some(PATIENT),
+        "Practitioner" => Some(PRACTITIONER),
+        "Organization" => Some(ORGANIZATION),
+        "Location" => Some(LOCATION),
+        "Coverage" => Some(COVERAGE),
+        "Condition" => Some(CONDITION),
+        "Encounter" => Some(ENCOUNTER),
+        "Observation" => Some(OBSERVATION),
+        "MedicationRequest" => Some(MEDICATION_REQUEST),
+        "Appointment" => Some(APPOINTMENT),
+        "Claim" => Some(CLAIM),
+        "DocumentReference" => Some(DOCUMENT_REFERENCE),
         _ => None,
     }
 }
@@ -95,7 +209,11 @@ mod tests {
 
     #[test]
     fn definitions_point_at_the_specification() {
-        for p in COMMON.iter().chain(PATIENT) {
+        let every = [PATIENT, PRACTITIONER, ORGANIZATION, LOCATION, COVERAGE, CONDITION, ENCOUNTER]
+            .into_iter()
+            .chain([OBSERVATION, MEDICATION_REQUEST, APPOINTMENT, CLAIM, DOCUMENT_REFERENCE])
+            .flatten();
+        for p in COMMON.iter().chain(every) {
             assert!(p.definition.starts_with(SPEC), "{}", p.name);
         }
         assert_eq!(find("Patient", "birthdate").unwrap().kind, ParamType::Date);

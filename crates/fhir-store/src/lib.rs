@@ -8,6 +8,7 @@ mod error;
 mod kind;
 mod patient;
 mod predicate;
+mod row_search;
 mod sql;
 mod versions;
 

@@ -9,8 +9,9 @@ use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
-use crate::sql::{Bind, Count, Sql};
-use crate::{SearchPage, StoreError, Written, local_now, versions};
+use crate::row_search::{self, Rows};
+use crate::sql::{Bind, Sql};
+use crate::{SearchPage, StoreError, Written, local_now};
 
 const GENDERS: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
 const GENDER_SYSTEM: &str = "http://hl7.org/fhir/administrative-gender";
@@ -83,46 +84,15 @@ impl ResourceKind for PatientKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let backend = conn.backend();
-        let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
-            sql.push(" FROM patients p WHERE ");
-            versions::not_deleted(sql, "Patient", "CAST(p.id AS TEXT)", "p.version");
-            for param in &request.params {
-                sql.push(" AND ");
-                predicate::any_of(sql, &param.values, |sql, value| {
-                    criterion(sql, param.def.name, param.modifier, value, ctx)
-                })?;
-            }
-            Ok(())
-        };
-
-        let mut count = Sql::new(backend);
-        count.push("SELECT count(*) AS count");
-        criteria(&mut count)?;
-        let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
-
-        let after = match &request.cursor {
-            Some(cursor) => cursor
-                .parse::<i64>()
-                .map_err(|_| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
-            None => 0,
-        };
-        let mut page = Sql::new(backend);
-        page.push("SELECT p.*");
-        criteria(&mut page)?;
-        page.push(" AND p.id > ").bind(Bind::BigInt(after));
-        page.push(" ORDER BY p.id LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
-        let mut rows = page.load::<PatientRow>(conn)?;
-        let next_cursor = if rows.len() > request.count as usize {
-            rows.truncate(request.count as usize);
-            rows.last().map(|row| row.id.to_string())
-        } else {
-            None
-        };
+        const ROWS: Rows = Rows { resource_type: "Patient", columns: "p.*", from: "patients p", alias: "p" };
+        let page =
+            row_search::search::<PatientRow>(conn, &ROWS, request, ctx, |sql, name, modifier, value| {
+                criterion(sql, name, modifier, value, ctx)
+            })?;
         Ok(SearchPage {
-            resources: rows.iter().map(|row| patient_to_fhir(row, ctx)).collect(),
-            total: u64::try_from(total).unwrap_or_default(),
-            next_cursor,
+            resources: page.rows.iter().map(|row| patient_to_fhir(row, ctx)).collect(),
+            total: page.total,
+            next_cursor: page.next_cursor,
         })
     }
 
@@ -186,12 +156,6 @@ fn criterion(
     ctx: &MappingContext,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("_id", SearchValue::Token(token)) => {
-            predicate::row_key(sql, "p.id", token.code.as_deref().unwrap_or_default())
-        }
-        ("_lastUpdated", SearchValue::Date(date)) => {
-            predicate::date(sql, "p.updated_at", DateColumn::Instant, date, ctx)?;
-        }
         ("identifier", SearchValue::Token(token)) => identifier(sql, token, ctx),
         ("family", SearchValue::String(text)) => {
             predicate::string(sql, &["p.last_name_th", "p.last_name_en"], modifier, text);
@@ -212,9 +176,7 @@ fn criterion(
             predicate::code(sql, "p.sex", GENDER_SYSTEM, &GENDERS, token)
         }
         ("active", SearchValue::Token(token)) => predicate::boolean(sql, "p.active", token),
-        _ => {
-            return Err(StoreError::InvalidSearch(format!("parameter '{name}' is not supported on Patient")));
-        }
+        _ => return Err(row_search::unsupported("Patient", name)),
     }
     Ok(())
 }

@@ -1,0 +1,110 @@
+//! The search every kind whose resources are whole rows shares: criteria ANDed, deleted
+//! resources left out, an exact total, keyset pages on the row key.
+
+use clinic_db::{DbBackend, DbConnection};
+use diesel::QueryableByName;
+use fhir_mapping::MappingContext;
+use fhir_search::{Modifier, SearchRequest, SearchValue};
+
+use crate::predicate::{self, DateColumn};
+use crate::sql::{Bind, Count, Sql};
+use crate::{StoreError, versions};
+
+/// Where a kind's rows are: `from` names the table as `alias` (and may join others).
+pub struct Rows {
+    pub resource_type: &'static str,
+    /// Columns to load, e.g. `"t.*, v.patient_id"`.
+    pub columns: &'static str,
+    /// e.g. `"prescriptions t JOIN visits v ON v.id = t.visit_id"`.
+    pub from: &'static str,
+    pub alias: &'static str,
+}
+
+/// One page of rows.
+pub struct RowPage<R> {
+    pub rows: Vec<R>,
+    pub total: u64,
+    pub next_cursor: Option<String>,
+}
+
+/// Runs `request` over `rows`. `_id` and `_lastUpdated` are handled here; every other
+/// parameter value is turned into SQL by `criterion(sql, name, modifier, value)`.
+pub fn search<R>(
+    conn: &mut DbConnection,
+    rows: &Rows,
+    request: &SearchRequest,
+    ctx: &MappingContext,
+    criterion: impl Fn(&mut Sql, &str, Option<Modifier>, &SearchValue) -> Result<(), StoreError>,
+) -> Result<RowPage<R>, StoreError>
+where
+    R: QueryableByName<DbBackend> + 'static,
+    R: HasRowKey,
+{
+    let backend = conn.backend();
+    let alias = rows.alias;
+    let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
+        sql.push(" FROM ").push(rows.from).push(" WHERE ");
+        let id_text = format!("CAST({alias}.id AS TEXT)");
+        versions::not_deleted(sql, rows.resource_type, &id_text, &format!("{alias}.version"));
+        for param in &request.params {
+            sql.push(" AND ");
+            predicate::any_of(sql, &param.values, |sql, value| match (param.def.name, value) {
+                ("_id", SearchValue::Token(token)) => {
+                    predicate::row_key(
+                        sql,
+                        &format!("{alias}.id"),
+                        token.code.as_deref().unwrap_or_default(),
+                    );
+                    Ok(())
+                }
+                ("_lastUpdated", SearchValue::Date(date)) => {
+                    predicate::date(sql, &format!("{alias}.updated_at"), DateColumn::Instant, date, ctx)
+                }
+                (name, value) => criterion(sql, name, param.modifier, value),
+            })?;
+        }
+        Ok(())
+    };
+
+    let mut count = Sql::new(backend);
+    count.push("SELECT count(*) AS count");
+    criteria(&mut count)?;
+    let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
+
+    let after = match &request.cursor {
+        Some(cursor) => cursor
+            .parse::<i64>()
+            .map_err(|_| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
+        None => 0,
+    };
+    let mut page = Sql::new(backend);
+    page.push("SELECT ").push(rows.columns);
+    criteria(&mut page)?;
+    page.push(" AND ").push(alias).push(".id > ").bind(Bind::BigInt(after));
+    page.push(" ORDER BY ").push(alias).push(".id LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
+    let mut found = page.load::<R>(conn)?;
+    let next_cursor = if found.len() > request.count as usize {
+        found.truncate(request.count as usize);
+        found.last().map(|row| row.row_key().to_string())
+    } else {
+        None
+    };
+    Ok(RowPage { rows: found, total: u64::try_from(total).unwrap_or_default(), next_cursor })
+}
+
+/// The row key a page continues after.
+pub trait HasRowKey {
+    fn row_key(&self) -> i64;
+}
+
+impl HasRowKey for clinic_db::PatientRow {
+    fn row_key(&self) -> i64 {
+        self.id
+    }
+}
+
+/// An invalid parameter for this kind (the registry and the kind disagree: a server bug the
+/// client still deserves a 400 for rather than a 500).
+pub fn unsupported(resource_type: &str, name: &str) -> StoreError {
+    StoreError::InvalidSearch(format!("parameter '{name}' is not supported on {resource_type}"))
+}
