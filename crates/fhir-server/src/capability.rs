@@ -3,29 +3,31 @@
 
 use serde_json::{Value, json};
 
+const HISTORY: &str = "With _since, _at, _count and paging.";
+
 /// Interactions every served type supports, with how this server behaves where R4 leaves a choice.
-const INTERACTIONS: [(&str, &str); 8] = [
+const READ_INTERACTIONS: [(&str, &str); 5] = [
     ("read", "A resource deleted through FHIR reads as 410 Gone."),
     (
         "vread",
         "Versions the facade wrote or replaced; versions the clinic application wrote and \
-               replaced before the facade saw them are not kept.",
+         replaced before the facade saw them are not kept.",
     ),
+    ("history-instance", HISTORY),
+    ("history-type", HISTORY),
+    ("search-type", "GET and POST _search; unknown parameters fail (400) unless Prefer: handling=lenient."),
+];
+
+/// Interactions of the types clients may write.
+const WRITE_INTERACTIONS: [(&str, &str); 3] = [
     (
         "update",
-        "PUT with If-Match (412 when stale); every update is conditional on the version \
-                read, so a concurrent writer gets 409 instead of a lost update. Ids are \
-                server-assigned: no update-as-create.",
+        "PUT with If-Match (412 when stale); every update is conditional on the version read, so \
+         a concurrent writer gets 409 instead of a lost update. Ids are server-assigned: no \
+         update-as-create.",
     ),
-    (
-        "patch",
-        "application/json-patch+json with If-Match; the result is validated and stored as \
-               an update.",
-    ),
-    ("history-instance", "With _since, _at, _count and paging."),
-    ("history-type", "With _since, _at, _count and paging."),
+    ("patch", "application/json-patch+json with If-Match; the result is validated and stored as an update."),
     ("create", "With If-None-Exist: 0 matches creates (201), 1 returns it (200), 2+ fail (412)."),
-    ("search-type", "GET and POST _search; unknown parameters fail (400) unless Prefer: handling=lenient."),
 ];
 
 pub fn statement() -> Value {
@@ -43,8 +45,10 @@ pub fn statement() -> Value {
                     })
                 })
                 .collect();
-            let mut interactions: Vec<Value> = INTERACTIONS
+            let writable = fhir_store::writable(resource_type);
+            let mut interactions: Vec<Value> = READ_INTERACTIONS
                 .iter()
+                .chain(if writable { &WRITE_INTERACTIONS[..] } else { &[] })
                 .map(|(code, documentation)| json!({"code": code, "documentation": documentation}))
                 .collect();
             if let Some(effect) = fhir_store::delete_effect(resource_type) {
@@ -56,9 +60,9 @@ pub fn statement() -> Value {
                 "versioning": "versioned-update",
                 "readHistory": true,
                 "updateCreate": false,
-                "conditionalCreate": true,
+                "conditionalCreate": writable,
                 "conditionalRead": "full-support",
-                "conditionalUpdate": true,
+                "conditionalUpdate": writable,
                 "conditionalDelete": "not-supported",
                 "searchParam": params,
             })
@@ -78,7 +82,7 @@ pub fn statement() -> Value {
         "rest": [{
             "mode": "server",
             "resource": resources,
-            "interaction": [{"code": "history-system", "documentation": "With _since, _at, _count and paging."}],
+            "interaction": [{"code": "history-system", "documentation": HISTORY}],
         }],
     })
 }

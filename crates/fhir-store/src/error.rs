@@ -24,6 +24,8 @@ pub enum StoreError {
     /// A unique clinic key (HN, citizen ID...) is already taken.
     #[error("{0}")]
     Duplicate(String),
+    #[error("{0} is read-only here: the clinic application maintains it")]
+    NotWritable(String),
     #[error("the clinic record of a {0} cannot be deleted")]
     DeleteNotAllowed(String),
     /// A conditional interaction's criteria match more than one resource.

@@ -37,12 +37,21 @@ pub trait ResourceKind: Sync {
 
     fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError>;
 
+    /// Whether clients may create, update and patch this type (the clinic keeps reference data
+    /// such as doctors and branches in its own application).
+    fn writable(&self) -> bool {
+        false
+    }
+
     fn create(
         &self,
         conn: &mut DbConnection,
         resource: &Value,
         ctx: &MappingContext,
-    ) -> Result<Written, StoreError>;
+    ) -> Result<Written, StoreError> {
+        let _ = (conn, resource, ctx);
+        Err(StoreError::NotWritable(self.resource_type().to_owned()))
+    }
 
     /// Replaces the row's mapped columns if it is still at `expected_version` (or, without one,
     /// at the version just read), so a concurrent writer causes a conflict, not a lost update.
@@ -53,7 +62,10 @@ pub trait ResourceKind: Sync {
         resource: &Value,
         expected_version: Option<i32>,
         ctx: &MappingContext,
-    ) -> Result<Written, StoreError>;
+    ) -> Result<Written, StoreError> {
+        let _ = (conn, id, resource, expected_version, ctx);
+        Err(StoreError::NotWritable(self.resource_type().to_owned()))
+    }
 
     /// A page of matches; resources deleted through FHIR are never among them.
     fn search(

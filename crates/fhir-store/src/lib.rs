@@ -29,6 +29,11 @@ pub fn resource_types() -> impl Iterator<Item = &'static str> {
     KINDS.iter().map(|kind| kind.resource_type())
 }
 
+/// Whether clients may create, update and patch `resource_type`.
+pub fn writable(resource_type: &str) -> bool {
+    kind_of(resource_type).is_ok_and(|kind| kind.writable())
+}
+
 /// What a FHIR delete does to the clinic record of `resource_type`; `None` if it is not allowed.
 pub fn delete_effect(resource_type: &str) -> Option<&'static str> {
     kind_of(resource_type).ok()?.delete_effect()

@@ -32,6 +32,10 @@ impl ResourceKind for PatientKind {
         Ok(patient_to_fhir(&find(conn, row_key("Patient", id)?)?, ctx))
     }
 
+    fn writable(&self) -> bool {
+        true
+    }
+
     fn create(
         &self,
         conn: &mut DbConnection,
