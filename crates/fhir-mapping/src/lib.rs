@@ -13,12 +13,14 @@ mod context;
 mod elements;
 mod patient;
 mod round_trip;
+mod schedule;
 pub mod systems;
 pub mod thai_id;
 
 pub use context::MappingContext;
 pub use patient::{patient_from_fhir, patient_to_fhir};
 pub use round_trip::unstored_elements;
+pub use schedule::{parse_slot_id, schedule_to_fhir, slot_id, slot_starts, slot_to_fhir};
 
 use serde_json::{Value, json};
 

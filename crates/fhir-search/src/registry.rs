@@ -177,6 +177,17 @@ pub static DOCUMENT_REFERENCE: &[ParamDef] = params![
     "author", Reference, "DocumentReference-author", "The doctor";
 ];
 
+pub static SCHEDULE: &[ParamDef] = params![
+    "actor", Reference, "Schedule-actor", "The doctor or the branch's Location";
+    "active", Token, "Schedule-active", "Whether the block is in use";
+];
+
+pub static SLOT: &[ParamDef] = params![
+    "schedule", Reference, "Slot-schedule", "The doctor's weekly block";
+    "start", Date, "Slot-start", "Slot start; without it, the next 14 days; at most 93 days at once";
+    "status", Token, "Slot-status", "free | busy";
+];
+
 /// The parameters of `resource_type` beyond the common ones; `None` for a type not searchable.
 pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
     match resource_type {
@@ -192,6 +203,8 @@ pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
         "Appointment" => Some(APPOINTMENT),
         "Claim" => Some(CLAIM),
         "DocumentReference" => Some(DOCUMENT_REFERENCE),
+        "Schedule" => Some(SCHEDULE),
+        "Slot" => Some(SLOT),
         _ => None,
     }
 }
@@ -211,7 +224,7 @@ mod tests {
     fn definitions_point_at_the_specification() {
         let every = [PATIENT, PRACTITIONER, ORGANIZATION, LOCATION, COVERAGE, CONDITION, ENCOUNTER]
             .into_iter()
-            .chain([OBSERVATION, MEDICATION_REQUEST, APPOINTMENT, CLAIM, DOCUMENT_REFERENCE])
+            .chain([OBSERVATION, MEDICATION_REQUEST, APPOINTMENT, CLAIM, DOCUMENT_REFERENCE, SCHEDULE, SLOT])
             .flatten();
         for p in COMMON.iter().chain(every) {
             assert!(p.definition.starts_with(SPEC), "{}", p.name);

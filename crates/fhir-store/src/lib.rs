@@ -4,6 +4,7 @@
 //! never builds SQL and this crate never sees HTTP. Every write runs in one database transaction
 //! that also keeps the versions it writes and replaces (`versions`).
 
+mod availability;
 mod error;
 mod kind;
 mod patient;
@@ -22,7 +23,7 @@ use crate::sql::{Bind, Sql};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 1] = [&patient::PatientKind];
+const KINDS: [&dyn ResourceKind; 3] = [&patient::PatientKind, &availability::ScheduleKind, &availability::SlotKind];
 
 /// The resource types this store serves.
 pub fn resource_types() -> impl Iterator<Item = &'static str> {

@@ -88,7 +88,8 @@ impl ResourceKind for PatientKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        const ROWS: Rows = Rows { resource_type: "Patient", columns: "p.*", from: "patients p", alias: "p" };
+        const ROWS: Rows =
+            Rows { resource_type: "Patient", columns: "p.*", from: "patients p", alias: "p", id_prefix: "" };
         let page =
             row_search::search::<PatientRow>(conn, &ROWS, request, ctx, |sql, name, modifier, value| {
                 criterion(sql, name, modifier, value, ctx)

@@ -169,3 +169,26 @@ pub fn reference(sql: &mut Sql, column: &str, target: &str, value: &SearchValue)
         _ => never(sql),
     }
 }
+
+/// `identifier=[system]|[value]` where each identifier system is kept in one column.
+pub fn identifier(sql: &mut Sql, token: &TokenValue, columns: &[(&str, &str)]) {
+    let matching: Vec<&str> = columns
+        .iter()
+        .filter(|(system, _)| token.system.as_deref().is_none_or(|s| s == *system))
+        .map(|(_, column)| *column)
+        .collect();
+    if matching.is_empty() {
+        return never(sql);
+    }
+    sql.push("(");
+    for (i, column) in matching.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        match &token.code {
+            Some(value) => sql.push(column).push(" = ").bind(Bind::Text(value.clone())),
+            None => sql.push(column).push(" IS NOT NULL"),
+        };
+    }
+    sql.push(")");
+}

@@ -18,6 +18,36 @@ pub struct Rows {
     /// e.g. `"prescriptions t JOIN visits v ON v.id = t.visit_id"`.
     pub from: &'static str,
     pub alias: &'static str,
+    /// What precedes the row key in a resource id (`insurer-` for insurer Organizations).
+    pub id_prefix: &'static str,
+}
+
+impl Rows {
+    /// The row key a resource id names, if it names one of these rows.
+    pub fn key_of(&self, id: &str) -> Option<i64> {
+        id.strip_prefix(self.id_prefix)?.parse().ok()
+    }
+}
+
+/// The row `key` of `rows`, if it exists.
+pub fn find<R>(conn: &mut DbConnection, rows: &Rows, key: i64) -> Result<Option<R>, StoreError>
+where
+    R: QueryableByName<DbBackend> + 'static,
+{
+    let mut sql = Sql::new(conn.backend());
+    sql.push("SELECT ").push(rows.columns).push(" FROM ").push(rows.from);
+    sql.push(" WHERE ").push(rows.alias).push(".id = ").bind(Bind::BigInt(key));
+    Ok(sql.load::<R>(conn)?.into_iter().next())
+}
+
+/// The row `id` names in `rows`, or NotFound.
+pub fn found<R>(conn: &mut DbConnection, rows: &Rows, id: &str) -> Result<R, StoreError>
+where
+    R: QueryableByName<DbBackend> + 'static,
+{
+    let not_found = || StoreError::NotFound { resource_type: rows.resource_type.to_owned(), id: id.to_owned() };
+    let key = rows.key_of(id).ok_or_else(not_found)?;
+    find(conn, rows, key)?.ok_or_else(not_found)
 }
 
 /// One page of rows.
@@ -44,7 +74,7 @@ where
     let alias = rows.alias;
     let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
         sql.push(" FROM ").push(rows.from).push(" WHERE ");
-        let id_text = format!("CAST({alias}.id AS TEXT)");
+        let id_text = format!("'{}' || CAST({alias}.id AS TEXT)", rows.id_prefix);
         versions::not_deleted(sql, rows.resource_type, &id_text, &format!("{alias}.version"));
         for param in &request.params {
             sql.push(" AND ");

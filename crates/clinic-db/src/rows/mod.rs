@@ -5,5 +5,7 @@
 //! `treat_none_as_null`, so an update replaces every one of them).
 
 mod patient;
+mod schedule;
 
 pub use patient::{PatientFields, PatientRow};
+pub use schedule::DoctorScheduleRow;

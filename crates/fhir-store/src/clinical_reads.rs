@@ -1,0 +1,153 @@
+//! Condition (diagnoses) and Coverage (patient coverages): read-only here, because the clinic
+//! records diagnoses and rights to treatment in its own workflow.
+
+use clinic_db::{CoverageRow, DbConnection, DiagnosisRow};
+use diesel::QueryableByName;
+use diesel::sql_types::BigInt;
+use fhir_mapping::{MappingContext, condition_to_fhir, coverage_to_fhir, icd10_without_dot, systems};
+use fhir_search::{SearchRequest, SearchValue};
+use serde_json::Value;
+
+use crate::kind::{ResourceKind, RowSource};
+use crate::predicate::{self, DateColumn};
+use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::sql::Bind;
+use crate::{SearchPage, StoreError};
+
+/// A diagnosis with the patient of its visit (a Condition's subject).
+#[derive(QueryableByName)]
+pub struct DiagnosisOfPatient {
+    #[diesel(embed)]
+    pub diagnosis: DiagnosisRow,
+    #[diesel(sql_type = BigInt)]
+    pub patient_id: i64,
+}
+
+impl HasRowKey for DiagnosisOfPatient {
+    fn row_key(&self) -> i64 {
+        self.diagnosis.id
+    }
+}
+
+impl HasRowKey for CoverageRow {
+    fn row_key(&self) -> i64 {
+        self.id
+    }
+}
+
+const DIAGNOSES: Rows = Rows {
+    resource_type: "Condition",
+    columns: "c.*, v.patient_id",
+    from: "diagnoses c JOIN visits v ON v.id = c.visit_id",
+    alias: "c",
+    id_prefix: "",
+};
+
+const COVERAGES: Rows =
+    Rows { resource_type: "Coverage", columns: "c.*", from: "patient_coverages c", alias: "c", id_prefix: "" };
+
+pub struct ConditionKind;
+
+impl ResourceKind for ConditionKind {
+    fn resource_type(&self) -> &'static str {
+        "Condition"
+    }
+
+    fn sources(&self) -> &'static [RowSource] {
+        const SOURCES: &[RowSource] = &[RowSource::rows_of("diagnoses")];
+        SOURCES
+    }
+
+    fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
+        let row: DiagnosisOfPatient = row_search::found(conn, &DIAGNOSES, id)?;
+        Ok(condition_to_fhir(&row.diagnosis, row.patient_id, ctx))
+    }
+
+    fn search(
+        &self,
+        conn: &mut DbConnection,
+        request: &SearchRequest,
+        ctx: &MappingContext,
+    ) -> Result<SearchPage, StoreError> {
+        let page = row_search::search::<DiagnosisOfPatient>(conn, &DIAGNOSES, request, ctx, |sql, name, _, value| {
+            match (name, value) {
+                ("patient" | "subject", value) => predicate::reference(sql, "v.patient_id", "Patient", value),
+                ("encounter", value) => predicate::reference(sql, "c.visit_id", "Encounter", value),
+                ("code", SearchValue::Token(token)) => {
+                    match (&token.code, token.system.as_deref().is_none_or(|s| s == systems::ICD_10)) {
+                        (Some(code), true) => {
+                            sql.push("c.icd10 = ").bind(Bind::Text(icd10_without_dot(code)));
+                        }
+                        (None, true) => {
+                            sql.push("c.icd10 IS NOT NULL");
+                        }
+                        (_, false) => predicate::never(sql),
+                    }
+                }
+                ("recorded-date", SearchValue::Date(date)) => {
+                    predicate::date(sql, "c.diagnosed_at", DateColumn::Instant, date, ctx)?
+                }
+                _ => return Err(unsupported("Condition", name)),
+            }
+            Ok(())
+        })?;
+        Ok(SearchPage {
+            resources: page.rows.iter().map(|row| condition_to_fhir(&row.diagnosis, row.patient_id, ctx)).collect(),
+            total: page.total,
+            next_cursor: page.next_cursor,
+        })
+    }
+}
+
+pub struct CoverageKind;
+
+impl ResourceKind for CoverageKind {
+    fn resource_type(&self) -> &'static str {
+        "Coverage"
+    }
+
+    fn sources(&self) -> &'static [RowSource] {
+        const SOURCES: &[RowSource] = &[RowSource::rows_of("patient_coverages")];
+        SOURCES
+    }
+
+    fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
+        Ok(coverage_to_fhir(&row_search::found(conn, &COVERAGES, id)?, ctx))
+    }
+
+    fn search(
+        &self,
+        conn: &mut DbConnection,
+        request: &SearchRequest,
+        ctx: &MappingContext,
+    ) -> Result<SearchPage, StoreError> {
+        let page = row_search::search::<CoverageRow>(conn, &COVERAGES, request, ctx, |sql, name, _, value| {
+            match (name, value) {
+                ("patient" | "beneficiary", value) => predicate::reference(sql, "c.patient_id", "Patient", value),
+                ("payor", SearchValue::Reference { resource_type, id }) => {
+                    let insurer = id.strip_prefix("insurer-").and_then(|key| key.parse::<i64>().ok());
+                    match (resource_type.as_deref().is_none_or(|t| t == "Organization"), insurer) {
+                        (true, Some(key)) => {
+                            sql.push("c.insurer_id = ").bind(Bind::BigInt(key));
+                        }
+                        _ => predicate::never(sql),
+                    }
+                }
+                ("status", SearchValue::Token(token)) => {
+                    predicate::code(sql, "c.status", COVERAGE_STATUS, &COVERAGE_STATUSES, token)
+                }
+                _ => return Err(unsupported("Coverage", name)),
+            }
+            Ok(())
+        })?;
+        Ok(SearchPage {
+            resources: page.rows.iter().map(|row| coverage_to_fhir(row, ctx)).collect(),
+            total: page.total,
+            next_cursor: page.next_cursor,
+        })
+    }
+}
+
+const COVERAGE_STATUS: &str = "http://hl7.org/fhir/fm-status";
+/// FHIR Coverage.status -> the clinic's status (an expired right reads as cancelled).
+const COVERAGE_STATUSES: [(&str, &str); 2] = [("active", "active"), ("cancelled", "cancelled")];

@@ -1,0 +1,271 @@
+//! Practitioner (doctors), Organization (branches and insurers) and Location (branches): the
+//! reference data the clinic application maintains. Read-only here.
+
+use clinic_db::{BranchRow, DbConnection, DoctorRow, InsurerRow};
+use fhir_mapping::{
+    MappingContext, branch_organization_to_fhir, insurer_organization_to_fhir, location_to_fhir,
+    practitioner_to_fhir, systems,
+};
+use fhir_search::{SearchRequest, SearchValue};
+use serde_json::Value;
+
+use crate::kind::{ResourceKind, RowSource};
+use crate::predicate;
+use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::sql::Sql;
+use crate::{SearchPage, StoreError};
+
+const SEXES: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
+const GENDER_SYSTEM: &str = "http://hl7.org/fhir/administrative-gender";
+
+const DOCTORS: Rows =
+    Rows { resource_type: "Practitioner", columns: "d.*", from: "doctors d", alias: "d", id_prefix: "" };
+const BRANCH_ORGANIZATIONS: Rows =
+    Rows { resource_type: "Organization", columns: "b.*", from: "branches b", alias: "b", id_prefix: "" };
+const INSURER_ORGANIZATIONS: Rows = Rows {
+    resource_type: "Organization",
+    columns: "i.*",
+    from: "insurers i",
+    alias: "i",
+    id_prefix: "insurer-",
+};
+const LOCATIONS: Rows =
+    Rows { resource_type: "Location", columns: "b.*", from: "branches b", alias: "b", id_prefix: "" };
+
+impl HasRowKey for DoctorRow {
+    fn row_key(&self) -> i64 {
+        self.id
+    }
+}
+
+impl HasRowKey for BranchRow {
+    fn row_key(&self) -> i64 {
+        self.id
+    }
+}
+
+impl HasRowKey for InsurerRow {
+    fn row_key(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Thai or English names of a person row aliased `alias`.
+fn person_name(sql: &mut Sql, name: &str, modifier: Option<fhir_search::Modifier>, value: &str, alias: &str) {
+    let column = |c: &str| format!("{alias}.{c}");
+    let columns: Vec<String> = match name {
+        "family" => vec![column("last_name_th"), column("last_name_en")],
+        "given" => vec![column("first_name_th"), column("first_name_en")],
+        _ => ["last_name_th", "last_name_en", "first_name_th", "first_name_en"].map(column).to_vec(),
+    };
+    predicate::string(sql, &columns.iter().map(String::as_str).collect::<Vec<_>>(), modifier, value);
+}
+
+pub struct PractitionerKind;
+
+impl ResourceKind for PractitionerKind {
+    fn resource_type(&self) -> &'static str {
+        "Practitioner"
+    }
+
+    fn sources(&self) -> &'static [RowSource] {
+        const SOURCES: &[RowSource] = &[RowSource::rows_of("doctors")];
+        SOURCES
+    }
+
+    fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
+        Ok(practitioner_to_fhir(&row_search::found(conn, &DOCTORS, id)?, ctx))
+    }
+
+    fn search(
+        &self,
+        conn: &mut DbConnection,
+        request: &SearchRequest,
+        ctx: &MappingContext,
+    ) -> Result<SearchPage, StoreError> {
+        let page = row_search::search::<DoctorRow>(conn, &DOCTORS, request, ctx, |sql, name, modifier, value| {
+            match (name, value) {
+                ("identifier", SearchValue::Token(token)) => predicate::identifier(
+                    sql,
+                    token,
+                    &[(systems::TH_MEDICAL_LICENSE, "d.license_no"), (systems::TH_DENTAL_LICENSE, "d.license_no")],
+                ),
+                ("name" | "family" | "given", SearchValue::String(text)) => {
+                    person_name(sql, name, modifier, text, "d")
+                }
+                ("gender", SearchValue::Token(token)) => {
+                    predicate::code(sql, "d.sex", GENDER_SYSTEM, &SEXES, token)
+                }
+                ("active", SearchValue::Token(token)) => predicate::boolean(sql, "d.active", token),
+                _ => return Err(unsupported("Practitioner", name)),
+            }
+            Ok(())
+        })?;
+        Ok(SearchPage {
+            resources: page.rows.iter().map(|row| practitioner_to_fhir(row, ctx)).collect(),
+            total: page.total,
+            next_cursor: page.next_cursor,
+        })
+    }
+}
+
+pub struct LocationKind;
+
+impl ResourceKind for LocationKind {
+    fn resource_type(&self) -> &'static str {
+        "Location"
+    }
+
+    fn sources(&self) -> &'static [RowSource] {
+        const SOURCES: &[RowSource] = &[RowSource::rows_of("branches")];
+        SOURCES
+    }
+
+    fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
+        Ok(location_to_fhir(&row_search::found(conn, &LOCATIONS, id)?, ctx))
+    }
+
+    fn search(
+        &self,
+        conn: &mut DbConnection,
+        request: &SearchRequest,
+        ctx: &MappingContext,
+    ) -> Result<SearchPage, StoreError> {
+        let page = row_search::search::<BranchRow>(conn, &LOCATIONS, request, ctx, |sql, name, modifier, value| {
+            match (name, value) {
+                ("identifier", SearchValue::Token(token)) => {
+                    predicate::identifier(sql, token, &[(systems::BRANCH_CODE, "b.code")])
+                }
+                ("name", SearchValue::String(text)) => {
+                    predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
+                }
+                ("status", SearchValue::Token(token)) => {
+                    // Location.status is active/inactive from the branch's active flag.
+                    let flag = token.code.as_deref().map(|code| match code {
+                        "active" => "true",
+                        "inactive" => "false",
+                        _ => "none",
+                    });
+                    let as_boolean = fhir_search::TokenValue { system: None, code: flag.map(str::to_owned) };
+                    if token.system.as_deref().is_none_or(|s| s == LOCATION_STATUS) {
+                        predicate::boolean(sql, "b.active", &as_boolean);
+                    } else {
+                        predicate::never(sql);
+                    }
+                }
+                ("organization", value) => predicate::reference(sql, "b.id", "Organization", value),
+                _ => return Err(unsupported("Location", name)),
+            }
+            Ok(())
+        })?;
+        Ok(SearchPage {
+            resources: page.rows.iter().map(|row| location_to_fhir(row, ctx)).collect(),
+            total: page.total,
+            next_cursor: page.next_cursor,
+        })
+    }
+}
+
+const LOCATION_STATUS: &str = "http://hl7.org/fhir/location-status";
+
+pub struct OrganizationKind;
+
+impl ResourceKind for OrganizationKind {
+    fn resource_type(&self) -> &'static str {
+        "Organization"
+    }
+
+    fn sources(&self) -> &'static [RowSource] {
+        const SOURCES: &[RowSource] = &[
+            RowSource::rows_of("branches"),
+            RowSource { table: "insurers", id_sql: "'insurer-' || CAST(t.id AS TEXT)", filter: "" },
+        ];
+        SOURCES
+    }
+
+    fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
+        match INSURER_ORGANIZATIONS.key_of(id) {
+            Some(_) => Ok(insurer_organization_to_fhir(&row_search::found(conn, &INSURER_ORGANIZATIONS, id)?, ctx)),
+            None => Ok(branch_organization_to_fhir(&row_search::found(conn, &BRANCH_ORGANIZATIONS, id)?, ctx)),
+        }
+    }
+
+    /// Branches first, then insurers; a cursor `insurer-<id>` continues among the insurers.
+    fn search(
+        &self,
+        conn: &mut DbConnection,
+        request: &SearchRequest,
+        ctx: &MappingContext,
+    ) -> Result<SearchPage, StoreError> {
+        let insurer_cursor = request.cursor.as_deref().and_then(|c| c.strip_prefix("insurer-"));
+        let in_insurers = insurer_cursor.is_some();
+        let branch_request = SearchRequest {
+            count: if in_insurers { 0 } else { request.count },
+            cursor: if in_insurers { None } else { request.cursor.clone() },
+            ..request.clone()
+        };
+        let branches = row_search::search::<BranchRow>(
+            conn,
+            &BRANCH_ORGANIZATIONS,
+            &branch_request,
+            ctx,
+            |sql, name, modifier, value| match (name, value) {
+                ("identifier", SearchValue::Token(token)) => {
+                    predicate::identifier(
+                        sql,
+                        token,
+                        &[(systems::BRANCH_CODE, "b.code"), (systems::TH_MOPH_HCODE, "b.hcode")],
+                    );
+                    Ok(())
+                }
+                ("name", SearchValue::String(text)) => {
+                    predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text);
+                    Ok(())
+                }
+                ("active", SearchValue::Token(token)) => {
+                    predicate::boolean(sql, "b.active", token);
+                    Ok(())
+                }
+                _ => Err(unsupported("Organization", name)),
+            },
+        )?;
+        let mut resources: Vec<Value> =
+            branches.rows.iter().map(|row| branch_organization_to_fhir(row, ctx)).collect();
+        let room = request.count.saturating_sub(u32::try_from(resources.len()).unwrap_or(u32::MAX));
+        let insurer_request = SearchRequest {
+            count: if branches.next_cursor.is_some() { 0 } else { room },
+            cursor: insurer_cursor.map(str::to_owned),
+            ..request.clone()
+        };
+        let insurers = row_search::search::<InsurerRow>(
+            conn,
+            &INSURER_ORGANIZATIONS,
+            &insurer_request,
+            ctx,
+            |sql, name, modifier, value| match (name, value) {
+                ("identifier", SearchValue::Token(token)) => {
+                    predicate::identifier(sql, token, &[(systems::INSURER_CODE, "i.code")]);
+                    Ok(())
+                }
+                ("name", SearchValue::String(text)) => {
+                    predicate::string(sql, &["i.name_th", "i.name_en"], modifier, text);
+                    Ok(())
+                }
+                ("active", SearchValue::Token(token)) => {
+                    predicate::boolean(sql, "i.active", token);
+                    Ok(())
+                }
+                _ => Err(unsupported("Organization", name)),
+            },
+        )?;
+        resources.extend(insurers.rows.iter().map(|row| insurer_organization_to_fhir(row, ctx)));
+        let next_cursor = match (branches.next_cursor, insurers.next_cursor) {
+            (Some(branch), _) => Some(branch),
+            (None, Some(insurer)) => Some(format!("insurer-{insurer}")),
+            // The page ended exactly at the last branch: the insurers come next.
+            (None, None) if !in_insurers && room == 0 && insurers.total > 0 => Some("insurer-0".into()),
+            (None, None) => None,
+        };
+        Ok(SearchPage { resources, total: branches.total + insurers.total, next_cursor })
+    }
+}
