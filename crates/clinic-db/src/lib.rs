@@ -10,4 +10,5 @@ pub mod schema;
 
 pub use connection::{Backend, Connector, Database, DbBackend, DbConnection, DbError};
 pub use diesel;
+pub use rows::{BranchRow, CoverageRow, DiagnosisRow, DoctorRow, InsurerRow};
 pub use rows::{PatientFields, PatientRow};
