@@ -46,12 +46,14 @@ pub enum OrganizationKey {
 }
 
 impl OrganizationKey {
-    /// The row an Organization id names; `None` for an id of neither form.
+    /// The row an Organization id names; `None` for an id of neither form. Only the exact form
+    /// [`OrganizationKey::to_id`] writes is accepted (not `03` or `+3`), so a resource has one id.
     pub fn from_id(id: &str) -> Option<OrganizationKey> {
-        match id.strip_prefix(INSURER_ID_PREFIX) {
-            Some(insurer) => insurer.parse().ok().map(OrganizationKey::Insurer),
-            None => id.parse().ok().map(OrganizationKey::Branch),
-        }
+        let key = match id.strip_prefix(INSURER_ID_PREFIX) {
+            Some(insurer) => OrganizationKey::Insurer(insurer.parse().ok()?),
+            None => OrganizationKey::Branch(id.parse().ok()?),
+        };
+        (key.to_id() == id).then_some(key)
     }
 
     /// The Organization id of the row.
@@ -266,6 +268,8 @@ pub(crate) mod tests {
         assert_eq!(OrganizationKey::from_id("insurer-2"), Some(OrganizationKey::Insurer(2)));
         assert_eq!(OrganizationKey::from_id("insurer-x"), None);
         assert_eq!(OrganizationKey::from_id("abc"), None);
+        assert_eq!(OrganizationKey::from_id("03"), None);
+        assert_eq!(OrganizationKey::from_id("insurer-+2"), None);
         assert_eq!(OrganizationKey::Insurer(2).to_id(), "insurer-2");
     }
 }
