@@ -10,4 +10,4 @@ pub mod schema;
 
 pub use connection::{Backend, Connector, Database, DbBackend, DbConnection, DbError};
 pub use diesel;
-pub use rows::{DoctorScheduleRow, PatientFields, PatientRow};
+pub use rows::*;

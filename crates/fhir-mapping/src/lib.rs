@@ -9,16 +9,28 @@
 //!
 //! Resource ids are the clinic row keys (`Patient/42` is `patients.id = 42`).
 
+mod condition;
 mod context;
+mod coverage;
 mod elements;
+mod icd10;
+mod location;
+mod organization;
 mod patient;
+mod practitioner;
 mod round_trip;
 mod schedule;
 pub mod systems;
 pub mod thai_id;
 
+pub use condition::{condition_to_fhir, diagnosis_type_coding};
 pub use context::MappingContext;
+pub use coverage::coverage_to_fhir;
+pub use icd10::{icd10_with_dot, icd10_without_dot};
+pub use location::location_to_fhir;
+pub use organization::{OrganizationKey, branch_organization_to_fhir, insurer_organization_to_fhir};
 pub use patient::{patient_from_fhir, patient_to_fhir};
+pub use practitioner::practitioner_to_fhir;
 pub use round_trip::unstored_elements;
 pub use schedule::{parse_slot_id, schedule_to_fhir, slot_id, slot_starts, slot_to_fhir};
 

@@ -29,7 +29,8 @@ use crate::{MappingContext, meta, reference, round_trip::unstored_elements, syst
 const TITLES: [(&str, &str); 5] =
     [("นาย", "Mr."), ("นาง", "Mrs."), ("นางสาว", "Miss"), ("ด.ช.", "Master"), ("ด.ญ.", "Miss")];
 
-const SEXES: [(&str, &str); 4] = [("M", "male"), ("F", "female"), ("O", "other"), ("U", "unknown")];
+pub(crate) const SEXES: [(&str, &str); 4] =
+    [("M", "male"), ("F", "female"), ("O", "other"), ("U", "unknown")];
 
 pub fn patient_to_fhir(row: &PatientRow, ctx: &MappingContext) -> Value {
     let p = &row.fields;

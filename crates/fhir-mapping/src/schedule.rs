@@ -17,7 +17,8 @@ use serde_json::{Map, Value, json};
 
 use crate::{MappingContext, meta, reference};
 
-const WEEKDAYS: [&str; 7] = ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"];
+const WEEKDAYS: [&str; 7] =
+    ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"];
 
 pub fn schedule_to_fhir(row: &DoctorScheduleRow, ctx: &MappingContext) -> Value {
     let mut schedule = Map::new();
@@ -79,7 +80,12 @@ pub fn parse_slot_id(id: &str) -> Option<(i64, NaiveDateTime)> {
 }
 
 /// One slot of the schedule; `busy` when an appointment takes it.
-pub fn slot_to_fhir(row: &DoctorScheduleRow, start: NaiveDateTime, busy: bool, ctx: &MappingContext) -> Value {
+pub fn slot_to_fhir(
+    row: &DoctorScheduleRow,
+    start: NaiveDateTime,
+    busy: bool,
+    ctx: &MappingContext,
+) -> Value {
     let end = start + Duration::minutes(i64::from(row.slot_minutes));
     json!({
         "resourceType": "Slot",

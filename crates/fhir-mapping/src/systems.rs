@@ -9,3 +9,34 @@ pub const ISO_3166: &str = "urn:iso:std:iso:3166";
 pub const PATIENT_NATIONALITY: &str = "http://hl7.org/fhir/StructureDefinition/patient-nationality";
 /// The language of an element (here: whether a HumanName is the Thai or the English name).
 pub const LANGUAGE_EXTENSION: &str = "http://hl7.org/fhir/StructureDefinition/language";
+
+/// Thai Medical Council licence numbers (ว.12345 is `12345`), as TH Core names them.
+pub const TH_MEDICAL_LICENSE: &str = "https://terms.sil-th.org/id/th-doctor-id";
+/// Thai Dental Council licence numbers (ท.12345), for doctors titled ทพ./ทพญ.
+pub const TH_DENTAL_LICENSE: &str = "https://terms.sil-th.org/id/th-dentist-id";
+/// MOPH 5-digit health facility codes (hcode, also a coverage's hmain), as TH Core names them.
+pub const TH_MOPH_HCODE: &str = "https://terms.sil-th.org/id/th-moph-hcode";
+pub const ORGANIZATION_TYPE: &str = "http://terminology.hl7.org/CodeSystem/organization-type";
+pub const V3_ROLE_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
+pub const COVERAGE_CLASS: &str = "http://terminology.hl7.org/CodeSystem/coverage-class";
+pub const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+pub const CONDITION_VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
+pub const CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
+pub const ICD_10: &str = "http://hl7.org/fhir/sid/icd-10";
+/// The clinic's own identifier and code systems: fixed (unlike the HN system, which each
+/// deployment configures), as they name codes of the clinic's schema, not of one site.
+pub const BRANCH_CODE: &str = "https://clinic.example.th/fhir/sid/branch-code";
+pub const INSURER_CODE: &str = "https://clinic.example.th/fhir/sid/insurer-code";
+/// Coverage member (subscriber/policy) numbers; the identifier's assigner names the insurer.
+pub const COVERAGE_MEMBER_NO: &str = "https://clinic.example.th/fhir/sid/coverage-member-no";
+/// Branch kinds: clinic, hospital, telemedicine.
+pub const BRANCH_TYPE: &str = "https://clinic.example.th/fhir/CodeSystem/branch-type";
+/// Insurer kinds: government, private.
+pub const INSURER_TYPE: &str = "https://clinic.example.th/fhir/CodeSystem/insurer-type";
+/// Thai health insurance schemes (สิทธิการรักษา): UCS, SSS, OFC, LGO, PRIVATE, SELF.
+pub const INSURANCE_SCHEME: &str = "https://clinic.example.th/fhir/CodeSystem/insurance-scheme";
+/// Thai OPD diagnosis types: 1 principal, 2 comorbidity, 3 complication, 4 other, 5 external cause.
+pub const DIAGNOSIS_TYPE: &str = "https://clinic.example.th/fhir/CodeSystem/diagnosis-type";
+/// A coverage's registered main hospital (hmain), as a reference by MOPH code.
+pub const COVERAGE_MAIN_HOSPITAL: &str =
+    "https://clinic.example.th/fhir/StructureDefinition/coverage-main-hospital";

@@ -50,17 +50,23 @@ impl ResourceKind for ScheduleKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let page = row_search::search::<DoctorScheduleRow>(conn, &SCHEDULES, request, ctx, |sql, name, _, value| {
-            match (name, value) {
-                ("actor", SearchValue::Reference { resource_type: Some(t), .. }) if t == "Location" => {
-                    predicate::reference(sql, "s.branch_id", "Location", value)
+        let page = row_search::search::<DoctorScheduleRow>(
+            conn,
+            &SCHEDULES,
+            request,
+            ctx,
+            |sql, name, _, value| {
+                match (name, value) {
+                    ("actor", SearchValue::Reference { resource_type: Some(t), .. }) if t == "Location" => {
+                        predicate::reference(sql, "s.branch_id", "Location", value)
+                    }
+                    ("actor", value) => predicate::reference(sql, "s.doctor_id", "Practitioner", value),
+                    ("active", SearchValue::Token(token)) => predicate::boolean(sql, "s.active", token),
+                    _ => return Err(unsupported("Schedule", name)),
                 }
-                ("actor", value) => predicate::reference(sql, "s.doctor_id", "Practitioner", value),
-                ("active", SearchValue::Token(token)) => predicate::boolean(sql, "s.active", token),
-                _ => return Err(unsupported("Schedule", name)),
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         Ok(SearchPage {
             resources: page.rows.iter().map(|row| schedule_to_fhir(row, ctx)).collect(),
             total: page.total,
@@ -160,9 +166,10 @@ impl ResourceKind for SlotKind {
             let busy = booked_starts(conn, schedule, from, to)?;
             for start in slot_starts(schedule, from, to) {
                 let slot = slot_to_fhir(schedule, start, is_busy(schedule, start, &busy), ctx);
-                let wanted = wanted_statuses.as_ref().is_none_or(|codes| codes.iter().any(|c| slot["status"] == **c))
-                    && starts.iter().all(|date| matches_date(date, start, ctx))
-                    && id_wanted(request, &slot);
+                let wanted =
+                    wanted_statuses.as_ref().is_none_or(|codes| codes.iter().any(|c| slot["status"] == **c))
+                        && starts.iter().all(|date| matches_date(date, start, ctx))
+                        && id_wanted(request, &slot);
                 if wanted {
                     slots.push((start, schedule.id, slot));
                 }
@@ -177,19 +184,21 @@ impl ResourceKind for SlotKind {
         };
         let total = slots.len();
         let end = (offset + request.count as usize).min(total);
-        let resources: Vec<Value> =
-            slots.into_iter().skip(offset).take(end.saturating_sub(offset)).map(|(_, _, slot)| slot).collect();
-        Ok(SearchPage {
-            resources,
-            total: total as u64,
-            next_cursor: (end < total).then(|| end.to_string()),
-        })
+        let resources: Vec<Value> = slots
+            .into_iter()
+            .skip(offset)
+            .take(end.saturating_sub(offset))
+            .map(|(_, _, slot)| slot)
+            .collect();
+        Ok(SearchPage { resources, total: total as u64, next_cursor: (end < total).then(|| end.to_string()) })
     }
 }
 
 fn id_wanted(request: &SearchRequest, slot: &Value) -> bool {
     request.params.iter().filter(|p| p.def.name == "_id").all(|p| {
-        p.values.iter().any(|v| matches!(v, SearchValue::Token(token) if token.code.as_deref() == slot["id"].as_str()))
+        p.values
+            .iter()
+            .any(|v| matches!(v, SearchValue::Token(token) if token.code.as_deref() == slot["id"].as_str()))
     })
 }
 
@@ -255,7 +264,8 @@ fn booked_starts(
     let mut sql = Sql::new(conn.backend());
     sql.push("SELECT start_at FROM appointments WHERE doctor_id = ").bind(Bind::BigInt(schedule.doctor_id));
     sql.push(" AND branch_id = ").bind(Bind::BigInt(schedule.branch_id));
-    sql.push(" AND status <> 'cancelled' AND start_at >= ").bind(Bind::Timestamp(from.and_time(Default::default())));
+    sql.push(" AND status <> 'cancelled' AND start_at >= ")
+        .bind(Bind::Timestamp(from.and_time(Default::default())));
     sql.push(" AND start_at < ").bind(Bind::Timestamp(to.and_time(Default::default())));
     Ok(sql.load::<Booked>(conn)?.into_iter().map(|b| b.start_at).collect())
 }

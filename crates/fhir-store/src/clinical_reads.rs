@@ -43,8 +43,13 @@ const DIAGNOSES: Rows = Rows {
     id_prefix: "",
 };
 
-const COVERAGES: Rows =
-    Rows { resource_type: "Coverage", columns: "c.*", from: "patient_coverages c", alias: "c", id_prefix: "" };
+const COVERAGES: Rows = Rows {
+    resource_type: "Coverage",
+    columns: "c.*",
+    from: "patient_coverages c",
+    alias: "c",
+    id_prefix: "",
+};
 
 pub struct ConditionKind;
 
@@ -69,30 +74,42 @@ impl ResourceKind for ConditionKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let page = row_search::search::<DiagnosisOfPatient>(conn, &DIAGNOSES, request, ctx, |sql, name, _, value| {
-            match (name, value) {
-                ("patient" | "subject", value) => predicate::reference(sql, "v.patient_id", "Patient", value),
-                ("encounter", value) => predicate::reference(sql, "c.visit_id", "Encounter", value),
-                ("code", SearchValue::Token(token)) => {
-                    match (&token.code, token.system.as_deref().is_none_or(|s| s == systems::ICD_10)) {
-                        (Some(code), true) => {
-                            sql.push("c.icd10 = ").bind(Bind::Text(icd10_without_dot(code)));
-                        }
-                        (None, true) => {
-                            sql.push("c.icd10 IS NOT NULL");
-                        }
-                        (_, false) => predicate::never(sql),
+        let page = row_search::search::<DiagnosisOfPatient>(
+            conn,
+            &DIAGNOSES,
+            request,
+            ctx,
+            |sql, name, _, value| {
+                match (name, value) {
+                    ("patient" | "subject", value) => {
+                        predicate::reference(sql, "v.patient_id", "Patient", value)
                     }
+                    ("encounter", value) => predicate::reference(sql, "c.visit_id", "Encounter", value),
+                    ("code", SearchValue::Token(token)) => {
+                        match (&token.code, token.system.as_deref().is_none_or(|s| s == systems::ICD_10)) {
+                            (Some(code), true) => {
+                                sql.push("c.icd10 = ").bind(Bind::Text(icd10_without_dot(code)));
+                            }
+                            (None, true) => {
+                                sql.push("c.icd10 IS NOT NULL");
+                            }
+                            (_, false) => predicate::never(sql),
+                        }
+                    }
+                    ("recorded-date", SearchValue::Date(date)) => {
+                        predicate::date(sql, "c.diagnosed_at", DateColumn::Instant, date, ctx)?
+                    }
+                    _ => return Err(unsupported("Condition", name)),
                 }
-                ("recorded-date", SearchValue::Date(date)) => {
-                    predicate::date(sql, "c.diagnosed_at", DateColumn::Instant, date, ctx)?
-                }
-                _ => return Err(unsupported("Condition", name)),
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         Ok(SearchPage {
-            resources: page.rows.iter().map(|row| condition_to_fhir(&row.diagnosis, row.patient_id, ctx)).collect(),
+            resources: page
+                .rows
+                .iter()
+                .map(|row| condition_to_fhir(&row.diagnosis, row.patient_id, ctx))
+                .collect(),
             total: page.total,
             next_cursor: page.next_cursor,
         })
@@ -121,25 +138,26 @@ impl ResourceKind for CoverageKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let page = row_search::search::<CoverageRow>(conn, &COVERAGES, request, ctx, |sql, name, _, value| {
-            match (name, value) {
-                ("patient" | "beneficiary", value) => predicate::reference(sql, "c.patient_id", "Patient", value),
-                ("payor", SearchValue::Reference { resource_type, id }) => {
-                    let insurer = id.strip_prefix("insurer-").and_then(|key| key.parse::<i64>().ok());
-                    match (resource_type.as_deref().is_none_or(|t| t == "Organization"), insurer) {
-                        (true, Some(key)) => {
-                            sql.push("c.insurer_id = ").bind(Bind::BigInt(key));
-                        }
-                        _ => predicate::never(sql),
+        let page =
+            row_search::search::<CoverageRow>(conn, &COVERAGES, request, ctx, |sql, name, _, value| {
+                match (name, value) {
+                    ("patient" | "beneficiary", value) => {
+                        predicate::reference(sql, "c.patient_id", "Patient", value)
                     }
+                    ("payor", SearchValue::Reference { resource_type, id }) => {
+                        let insurer = id.strip_prefix("insurer-").and_then(|key| key.parse::<i64>().ok());
+                        match (resource_type.as_deref().is_none_or(|t| t == "Organization"), insurer) {
+                            (true, Some(key)) => {
+                                sql.push("c.insurer_id = ").bind(Bind::BigInt(key));
+                            }
+                            _ => predicate::never(sql),
+                        }
+                    }
+                    ("status", SearchValue::Token(token)) => coverage_status(sql, token),
+                    _ => return Err(unsupported("Coverage", name)),
                 }
-                ("status", SearchValue::Token(token)) => {
-                    predicate::code(sql, "c.status", COVERAGE_STATUS, &COVERAGE_STATUSES, token)
-                }
-                _ => return Err(unsupported("Coverage", name)),
-            }
-            Ok(())
-        })?;
+                Ok(())
+            })?;
         Ok(SearchPage {
             resources: page.rows.iter().map(|row| coverage_to_fhir(row, ctx)).collect(),
             total: page.total,
@@ -149,5 +167,16 @@ impl ResourceKind for CoverageKind {
 }
 
 const COVERAGE_STATUS: &str = "http://hl7.org/fhir/fm-status";
-/// FHIR Coverage.status -> the clinic's status (an expired right reads as cancelled).
-const COVERAGE_STATUSES: [(&str, &str); 2] = [("active", "active"), ("cancelled", "cancelled")];
+
+/// Coverage.status: an expired right reads as cancelled, as the mapping shows it.
+fn coverage_status(sql: &mut crate::sql::Sql, token: &fhir_search::TokenValue) {
+    if token.system.as_deref().is_some_and(|s| s != COVERAGE_STATUS) {
+        return predicate::never(sql);
+    }
+    match token.code.as_deref() {
+        None => sql.push("1 = 1"),
+        Some("active") => sql.push("c.status = 'active'"),
+        Some("cancelled") => sql.push("c.status IN ('cancelled', 'expired')"),
+        Some(_) => sql.push("1 = 0"),
+    };
+}

@@ -5,10 +5,12 @@
 //! that also keeps the versions it writes and replaces (`versions`).
 
 mod availability;
+mod clinical_reads;
 mod error;
 mod kind;
 mod patient;
 mod predicate;
+mod reference_data;
 mod row_search;
 mod sql;
 mod versions;
@@ -23,7 +25,16 @@ use crate::sql::{Bind, Sql};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 3] = [&patient::PatientKind, &availability::ScheduleKind, &availability::SlotKind];
+const KINDS: [&dyn ResourceKind; 8] = [
+    &patient::PatientKind,
+    &reference_data::PractitionerKind,
+    &reference_data::OrganizationKind,
+    &reference_data::LocationKind,
+    &clinical_reads::CoverageKind,
+    &clinical_reads::ConditionKind,
+    &availability::ScheduleKind,
+    &availability::SlotKind,
+];
 
 /// The resource types this store serves.
 pub fn resource_types() -> impl Iterator<Item = &'static str> {

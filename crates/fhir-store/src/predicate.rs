@@ -163,7 +163,9 @@ pub fn row_key(sql: &mut Sql, column: &str, id: &str) {
 /// A reference parameter over a foreign-key column: `[type/]id` must name a `target` row.
 pub fn reference(sql: &mut Sql, column: &str, target: &str, value: &SearchValue) {
     match value {
-        SearchValue::Reference { resource_type, id } if resource_type.as_deref().is_none_or(|t| t == target) => {
+        SearchValue::Reference { resource_type, id }
+            if resource_type.as_deref().is_none_or(|t| t == target) =>
+        {
             row_key(sql, column, id)
         }
         _ => never(sql),

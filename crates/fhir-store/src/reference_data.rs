@@ -83,24 +83,28 @@ impl ResourceKind for PractitionerKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let page = row_search::search::<DoctorRow>(conn, &DOCTORS, request, ctx, |sql, name, modifier, value| {
-            match (name, value) {
-                ("identifier", SearchValue::Token(token)) => predicate::identifier(
-                    sql,
-                    token,
-                    &[(systems::TH_MEDICAL_LICENSE, "d.license_no"), (systems::TH_DENTAL_LICENSE, "d.license_no")],
-                ),
-                ("name" | "family" | "given", SearchValue::String(text)) => {
-                    person_name(sql, name, modifier, text, "d")
+        let page =
+            row_search::search::<DoctorRow>(conn, &DOCTORS, request, ctx, |sql, name, modifier, value| {
+                match (name, value) {
+                    ("identifier", SearchValue::Token(token)) => predicate::identifier(
+                        sql,
+                        token,
+                        &[
+                            (systems::TH_MEDICAL_LICENSE, "d.license_no"),
+                            (systems::TH_DENTAL_LICENSE, "d.license_no"),
+                        ],
+                    ),
+                    ("name" | "family" | "given", SearchValue::String(text)) => {
+                        person_name(sql, name, modifier, text, "d")
+                    }
+                    ("gender", SearchValue::Token(token)) => {
+                        predicate::code(sql, "d.sex", GENDER_SYSTEM, &SEXES, token)
+                    }
+                    ("active", SearchValue::Token(token)) => predicate::boolean(sql, "d.active", token),
+                    _ => return Err(unsupported("Practitioner", name)),
                 }
-                ("gender", SearchValue::Token(token)) => {
-                    predicate::code(sql, "d.sex", GENDER_SYSTEM, &SEXES, token)
-                }
-                ("active", SearchValue::Token(token)) => predicate::boolean(sql, "d.active", token),
-                _ => return Err(unsupported("Practitioner", name)),
-            }
-            Ok(())
-        })?;
+                Ok(())
+            })?;
         Ok(SearchPage {
             resources: page.rows.iter().map(|row| practitioner_to_fhir(row, ctx)).collect(),
             total: page.total,
@@ -131,33 +135,35 @@ impl ResourceKind for LocationKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let page = row_search::search::<BranchRow>(conn, &LOCATIONS, request, ctx, |sql, name, modifier, value| {
-            match (name, value) {
-                ("identifier", SearchValue::Token(token)) => {
-                    predicate::identifier(sql, token, &[(systems::BRANCH_CODE, "b.code")])
-                }
-                ("name", SearchValue::String(text)) => {
-                    predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
-                }
-                ("status", SearchValue::Token(token)) => {
-                    // Location.status is active/inactive from the branch's active flag.
-                    let flag = token.code.as_deref().map(|code| match code {
-                        "active" => "true",
-                        "inactive" => "false",
-                        _ => "none",
-                    });
-                    let as_boolean = fhir_search::TokenValue { system: None, code: flag.map(str::to_owned) };
-                    if token.system.as_deref().is_none_or(|s| s == LOCATION_STATUS) {
-                        predicate::boolean(sql, "b.active", &as_boolean);
-                    } else {
-                        predicate::never(sql);
+        let page =
+            row_search::search::<BranchRow>(conn, &LOCATIONS, request, ctx, |sql, name, modifier, value| {
+                match (name, value) {
+                    ("identifier", SearchValue::Token(token)) => {
+                        predicate::identifier(sql, token, &[(systems::BRANCH_CODE, "b.code")])
                     }
+                    ("name", SearchValue::String(text)) => {
+                        predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
+                    }
+                    ("status", SearchValue::Token(token)) => {
+                        // Location.status is active/inactive from the branch's active flag.
+                        let flag = token.code.as_deref().map(|code| match code {
+                            "active" => "true",
+                            "inactive" => "false",
+                            _ => "none",
+                        });
+                        let as_boolean =
+                            fhir_search::TokenValue { system: None, code: flag.map(str::to_owned) };
+                        if token.system.as_deref().is_none_or(|s| s == LOCATION_STATUS) {
+                            predicate::boolean(sql, "b.active", &as_boolean);
+                        } else {
+                            predicate::never(sql);
+                        }
+                    }
+                    ("organization", value) => predicate::reference(sql, "b.id", "Organization", value),
+                    _ => return Err(unsupported("Location", name)),
                 }
-                ("organization", value) => predicate::reference(sql, "b.id", "Organization", value),
-                _ => return Err(unsupported("Location", name)),
-            }
-            Ok(())
-        })?;
+                Ok(())
+            })?;
         Ok(SearchPage {
             resources: page.rows.iter().map(|row| location_to_fhir(row, ctx)).collect(),
             total: page.total,
@@ -185,8 +191,12 @@ impl ResourceKind for OrganizationKind {
 
     fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
         match INSURER_ORGANIZATIONS.key_of(id) {
-            Some(_) => Ok(insurer_organization_to_fhir(&row_search::found(conn, &INSURER_ORGANIZATIONS, id)?, ctx)),
-            None => Ok(branch_organization_to_fhir(&row_search::found(conn, &BRANCH_ORGANIZATIONS, id)?, ctx)),
+            Some(_) => {
+                Ok(insurer_organization_to_fhir(&row_search::found(conn, &INSURER_ORGANIZATIONS, id)?, ctx))
+            }
+            None => {
+                Ok(branch_organization_to_fhir(&row_search::found(conn, &BRANCH_ORGANIZATIONS, id)?, ctx))
+            }
         }
     }
 

@@ -45,7 +45,8 @@ pub fn found<R>(conn: &mut DbConnection, rows: &Rows, id: &str) -> Result<R, Sto
 where
     R: QueryableByName<DbBackend> + 'static,
 {
-    let not_found = || StoreError::NotFound { resource_type: rows.resource_type.to_owned(), id: id.to_owned() };
+    let not_found =
+        || StoreError::NotFound { resource_type: rows.resource_type.to_owned(), id: id.to_owned() };
     let key = rows.key_of(id).ok_or_else(not_found)?;
     find(conn, rows, key)?.ok_or_else(not_found)
 }

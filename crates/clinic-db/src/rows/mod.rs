@@ -4,8 +4,14 @@
 //! `XFields` are the columns a FHIR write sets (Insertable + AsChangeset with
 //! `treat_none_as_null`, so an update replaces every one of them).
 
+mod coverage;
+mod diagnosis;
 mod patient;
+mod reference;
 mod schedule;
 
+pub use coverage::CoverageRow;
+pub use diagnosis::DiagnosisRow;
 pub use patient::{PatientFields, PatientRow};
+pub use reference::{BranchRow, DoctorRow, InsurerRow};
 pub use schedule::DoctorScheduleRow;
