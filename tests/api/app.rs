@@ -36,6 +36,8 @@ enum Cleanup {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        // Server faults are logged; a failing test shows them.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let unique = format!("clinic_fhir_test_{:016x}", rand::random::<u64>());
         let (url, cleanup) = match backend {
             Backend::Postgres => {

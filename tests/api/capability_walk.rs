@@ -21,27 +21,60 @@ const EXERCISED: [&str; 9] = [
     "delete",
 ];
 
-/// A resource to create of each served type.
+/// A resource to create of each type clients may write.
 fn sample(resource_type: &str) -> Value {
     match resource_type {
         "Patient" => somchai(),
-        other => panic!("the CapabilityStatement advertises {other}: add a sample for it here"),
+        other => panic!("the CapabilityStatement says {other} is writable: add a sample for it here"),
     }
 }
 
-/// A value of search parameter `name` that matches `resource` (the created sample).
-fn matching_value(resource_type: &str, name: &str, resource: &Value) -> String {
-    let id = resource["id"].as_str().unwrap().to_owned();
+/// Where in a resource of `resource_type` a value of search parameter `name` is found.
+fn element_of(resource_type: &str, name: &str) -> &'static str {
     match (resource_type, name) {
-        (_, "_id") => id,
-        (_, "_lastUpdated") => format!("ge{}", &resource["meta"]["lastUpdated"].as_str().unwrap()[..10]),
-        ("Patient", "identifier") => "https://terms.sil-th.org/id/th-cid|1103700123458".into(),
-        ("Patient", "name" | "family") => "jaid".into(),
-        ("Patient", "given") => "Somch".into(),
-        ("Patient", "birthdate") => "1980-05".into(),
-        ("Patient", "gender") => "male".into(),
-        ("Patient", "active") => "true".into(),
-        (t, n) => panic!("{t} advertises search parameter '{n}': add a matching value here"),
+        (_, "identifier") => "/identifier/0",
+        ("Patient" | "Practitioner", "name" | "family") => "/name/0/family",
+        ("Patient" | "Practitioner", "given") => "/name/0/given/0",
+        ("Patient", "birthdate") => "/birthDate",
+        (_, "gender") => "/gender",
+        (_, "active") => "/active",
+        (_, "status") => "/status",
+        ("Organization" | "Location", "name") => "/name",
+        ("Location", "organization") => "/managingOrganization",
+        ("Coverage", "patient" | "beneficiary") => "/beneficiary",
+        ("Coverage", "payor") => "/payor/0",
+        ("Condition", "patient" | "subject") => "/subject",
+        ("Condition", "encounter") => "/encounter",
+        ("Condition", "code") => "/code/coding/0",
+        ("Condition", "recorded-date") => "/recordedDate",
+        ("Schedule", "actor") => "/actor/0",
+        ("Slot", "schedule") => "/schedule",
+        ("Slot", "start") => "/start",
+        (t, n) => panic!("{t} advertises search parameter '{n}': say where its value is here"),
+    }
+}
+
+/// A value of search parameter `name` (of `kind`) that matches `resource`.
+fn matching_value(resource_type: &str, name: &str, kind: &str, resource: &Value) -> String {
+    match name {
+        "_id" => return resource["id"].as_str().unwrap().to_owned(),
+        "_lastUpdated" => return format!("ge{}", &resource["meta"]["lastUpdated"].as_str().unwrap()[..10]),
+        _ => {}
+    }
+    let pointer = element_of(resource_type, name);
+    let element =
+        resource.pointer(pointer).unwrap_or_else(|| panic!("{resource_type} has no {pointer}: {resource}"));
+    match (kind, element) {
+        ("reference", element) => element["reference"].as_str().unwrap().to_owned(),
+        ("token", Value::Bool(flag)) => flag.to_string(),
+        ("token", Value::String(code)) => code.clone(),
+        ("token", coded) => {
+            let code = coded.get("value").or(coded.get("code")).and_then(Value::as_str).unwrap();
+            format!("{}|{code}", coded["system"].as_str().unwrap())
+        }
+        ("string", Value::String(text)) => text.chars().take(3).collect(),
+        ("date", Value::String(date)) => date[..10].to_owned(),
+        _ => panic!("no {kind} value of {resource_type} {name} from {element}"),
     }
 }
 
@@ -67,6 +100,10 @@ async fn everything_advertised_works(app: &TestApp) {
             other => panic!("system interaction {other} is advertised but not exercised"),
         }
     }
+    // The clinic's own data: read-only types are walked over what the clinic application wrote.
+    let db = app.database.clone();
+    let options = clinic_seed::SeedOptions { patients: 5, random_seed: 11, show_progress: false };
+    tokio::task::spawn_blocking(move || clinic_seed::seed(&db, &options)).await.unwrap().unwrap();
     let patch_format = statement["patchFormat"][0].as_str().unwrap();
     for resource in rest["resource"].as_array().unwrap() {
         walk_resource(app, resource, patch_format).await;
@@ -80,8 +117,14 @@ async fn walk_resource(app: &TestApp, capability: &Value, patch_format: &str) {
     for code in &advertised {
         assert!(EXERCISED.contains(code), "{resource_type} advertises {code}, which is not exercised");
     }
-    assert!(advertised.contains(&"create"), "{resource_type}: the walk needs create");
-    let mut resource = Value::Null;
+    let mut resource = if advertised.contains(&"create") {
+        Value::Null
+    } else {
+        let (status, bundle) = app.get(&format!("{resource_type}?_count=1")).await;
+        assert_eq!(status, 200, "{bundle}");
+        bundle["entry"][0]["resource"].clone()
+    };
+    assert!(resource.is_object() || advertised.contains(&"create"), "no {resource_type} to walk");
     for code in EXERCISED.iter().filter(|code| advertised.contains(code)) {
         let path = format!("{resource_type}/{}", resource["id"].as_str().unwrap_or_default());
         match *code {
@@ -131,14 +174,16 @@ async fn walk_resource(app: &TestApp, capability: &Value, patch_format: &str) {
             "search-type" => {
                 for param in capability["searchParam"].as_array().unwrap() {
                     let name = param["name"].as_str().unwrap();
+                    let kind = param["type"].as_str().unwrap();
+                    // With _id the answer is exactly this resource if the parameter matches it,
+                    // however many others match too.
                     let query = form_urlencoded::Serializer::new(String::new())
-                        .append_pair(name, &matching_value(resource_type, name, &resource))
+                        .append_pair(name, &matching_value(resource_type, name, kind, &resource))
+                        .append_pair("_id", resource["id"].as_str().unwrap())
                         .finish();
                     let (status, bundle) = app.get(&format!("{resource_type}?{query}")).await;
                     assert_eq!(status, 200, "{name}: {bundle}");
-                    let ids: Vec<&Value> =
-                        bundle["entry"].as_array().unwrap().iter().map(|e| &e["resource"]["id"]).collect();
-                    assert!(ids.contains(&&resource["id"]), "{resource_type}?{query} did not find it");
+                    assert_eq!(bundle["total"], 1, "{resource_type}?{query} did not find it: {bundle}");
                 }
             }
             "history-instance" | "history-type" => {

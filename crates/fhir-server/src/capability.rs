@@ -46,8 +46,10 @@ pub fn statement() -> Value {
                 })
                 .collect();
             let writable = fhir_store::writable(resource_type);
+            let history = fhir_store::has_history(resource_type);
             let mut interactions: Vec<Value> = READ_INTERACTIONS
                 .iter()
+                .filter(|(code, _)| history || !code.starts_with("history"))
                 .chain(if writable { &WRITE_INTERACTIONS[..] } else { &[] })
                 .map(|(code, documentation)| json!({"code": code, "documentation": documentation}))
                 .collect();
@@ -58,7 +60,7 @@ pub fn statement() -> Value {
                 "type": resource_type,
                 "interaction": interactions,
                 "versioning": "versioned-update",
-                "readHistory": true,
+                "readHistory": history,
                 "updateCreate": false,
                 "conditionalCreate": writable,
                 "conditionalRead": "full-support",

@@ -82,7 +82,7 @@ impl From<StoreError> for ApiError {
             StoreError::Gone { .. } => {
                 ApiError::new(StatusCode::GONE, Issue::error(IssueType::Deleted, message))
             }
-            StoreError::DeleteNotAllowed(_) | StoreError::NotWritable(_) => {
+            StoreError::DeleteNotAllowed(_) | StoreError::NotWritable(_) | StoreError::NoHistory(_) => {
                 ApiError::new(StatusCode::METHOD_NOT_ALLOWED, Issue::error(IssueType::NotSupported, message))
             }
             StoreError::MultipleMatches(_) => ApiError::new(

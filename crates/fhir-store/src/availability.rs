@@ -108,24 +108,22 @@ impl ResourceKind for SlotKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let starts: Vec<&DateValue> = request
-            .params
-            .iter()
-            .filter(|p| p.def.name == "start")
-            .flat_map(|p| p.values.iter())
-            .filter_map(|v| match v {
-                SearchValue::Date(date) => Some(date),
-                _ => None,
-            })
-            .collect();
+        if request.params.iter().any(|p| matches!(p.def.name, "start" | "_lastUpdated") && p.values.len() > 1)
+        {
+            return Err(StoreError::InvalidSearch(
+                "on Slot, repeat start/_lastUpdated instead of listing alternatives".into(),
+            ));
+        }
+        let starts = date_values(request, "start");
         let (from, to) = window(&starts, ctx)?;
+        let last_updated = date_values(request, "_lastUpdated");
 
         let mut schedules = Sql::new(conn.backend());
         schedules.push("SELECT s.* FROM doctor_schedules s WHERE s.active = ").bind(Bind::Bool(true));
         let mut wanted_statuses: Option<Vec<String>> = None;
         for param in &request.params {
             match param.def.name {
-                "start" => {}
+                "start" | "_lastUpdated" => {}
                 "schedule" => {
                     schedules.push(" AND ");
                     predicate::any_of(&mut schedules, &param.values, |sql, value| {
@@ -169,6 +167,7 @@ impl ResourceKind for SlotKind {
                 let wanted =
                     wanted_statuses.as_ref().is_none_or(|codes| codes.iter().any(|c| slot["status"] == **c))
                         && starts.iter().all(|date| matches_date(date, start, ctx))
+                        && last_updated.iter().all(|date| matches_date(date, schedule.updated_at, ctx))
                         && id_wanted(request, &slot);
                 if wanted {
                     slots.push((start, schedule.id, slot));
@@ -192,6 +191,20 @@ impl ResourceKind for SlotKind {
             .collect();
         Ok(SearchPage { resources, total: total as u64, next_cursor: (end < total).then(|| end.to_string()) })
     }
+}
+
+/// The values of date parameter `name`; all must hold.
+fn date_values<'r>(request: &'r SearchRequest, name: &str) -> Vec<&'r DateValue> {
+    request
+        .params
+        .iter()
+        .filter(|p| p.def.name == name)
+        .flat_map(|p| p.values.iter())
+        .filter_map(|v| match v {
+            SearchValue::Date(date) => Some(date),
+            _ => None,
+        })
+        .collect()
 }
 
 fn id_wanted(request: &SearchRequest, slot: &Value) -> bool {

@@ -26,6 +26,8 @@ pub enum StoreError {
     Duplicate(String),
     #[error("{0} is read-only here: the clinic application maintains it")]
     NotWritable(String),
+    #[error("{0} resources are computed, not kept: they have no history")]
+    NoHistory(String),
     #[error("the clinic record of a {0} cannot be deleted")]
     DeleteNotAllowed(String),
     /// A conditional interaction's criteria match more than one resource.

@@ -41,6 +41,11 @@ pub fn resource_types() -> impl Iterator<Item = &'static str> {
     KINDS.iter().map(|kind| kind.resource_type())
 }
 
+/// Whether `resource_type` has versions to list in a history (computed resources do not).
+pub fn has_history(resource_type: &str) -> bool {
+    kind_of(resource_type).is_ok_and(|kind| !kind.sources().is_empty())
+}
+
 /// Whether clients may create, update and patch `resource_type`.
 pub fn writable(resource_type: &str) -> bool {
     kind_of(resource_type).is_ok_and(|kind| kind.writable())
@@ -267,10 +272,15 @@ impl Store {
         request: HistoryRequest,
     ) -> Result<HistoryPage, StoreError> {
         let (kinds, id): (Vec<&'static dyn ResourceKind>, Option<String>) = match scope {
-            HistoryScope::System => (KINDS.to_vec(), None),
+            HistoryScope::System => {
+                (KINDS.iter().copied().filter(|k| !k.sources().is_empty()).collect(), None)
+            }
             HistoryScope::Type(resource_type) => (vec![kind_of(&resource_type)?], None),
             HistoryScope::Instance(resource_type, id) => (vec![kind_of(&resource_type)?], Some(id)),
         };
+        if kinds.iter().any(|kind| kind.sources().is_empty()) {
+            return Err(StoreError::NoHistory(kinds[0].resource_type().to_owned()));
+        }
         let ctx = self.ctx.clone();
         self.db
             .run(move |conn| {

@@ -81,11 +81,10 @@ where
             sql.push(" AND ");
             predicate::any_of(sql, &param.values, |sql, value| match (param.def.name, value) {
                 ("_id", SearchValue::Token(token)) => {
-                    predicate::row_key(
-                        sql,
-                        &format!("{alias}.id"),
-                        token.code.as_deref().unwrap_or_default(),
-                    );
+                    match token.code.as_deref().and_then(|id| rows.key_of(id)) {
+                        Some(key) => sql.push(alias).push(".id = ").bind(Bind::BigInt(key)),
+                        None => sql.push("1 = 0"),
+                    };
                     Ok(())
                 }
                 ("_lastUpdated", SearchValue::Date(date)) => {

@@ -102,9 +102,11 @@ pub fn is_deleted(
 /// Search criterion: the resource with id `id_sql` at version `version_sql` (SQL over the
 /// searched rows) is not a version written by a delete.
 pub fn not_deleted(sql: &mut Sql, resource_type: &'static str, id_sql: &str, version_sql: &str) {
-    sql.push("NOT EXISTS (SELECT 1 FROM fhir_resource_versions d WHERE d.method = 'DELETE'");
-    sql.push(" AND d.resource_type = '").push(resource_type).push("' AND d.resource_id = ");
-    sql.push(id_sql).push(" AND d.version = ").push(version_sql).push(")");
+    // The alias is one no searched table uses.
+    sql.push("NOT EXISTS (SELECT 1 FROM fhir_resource_versions fhir_deleted");
+    sql.push(" WHERE fhir_deleted.method = 'DELETE' AND fhir_deleted.resource_type = '").push(resource_type);
+    sql.push("' AND fhir_deleted.resource_id = ").push(id_sql);
+    sql.push(" AND fhir_deleted.version = ").push(version_sql).push(")");
 }
 
 #[derive(QueryableByName)]
