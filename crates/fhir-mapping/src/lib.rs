@@ -11,12 +11,14 @@
 
 mod context;
 mod elements;
+mod encounter;
 mod patient;
 mod round_trip;
 pub mod systems;
 pub mod thai_id;
 
 pub use context::MappingContext;
+pub use encounter::{EncounterDiagnosis, EncounterWrite, encounter_from_fhir, encounter_to_fhir};
 pub use patient::{patient_from_fhir, patient_to_fhir};
 pub use round_trip::unstored_elements;
 

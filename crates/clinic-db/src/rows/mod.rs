@@ -4,6 +4,10 @@
 //! `XFields` are the columns a FHIR write sets (Insertable + AsChangeset with
 //! `treat_none_as_null`, so an update replaces every one of them).
 
+mod observation;
 mod patient;
+mod visit;
 
+pub use observation::{LabResultFields, LabResultRow, VitalSignsFields, VitalSignsRow};
 pub use patient::{PatientFields, PatientRow};
+pub use visit::{DiagnosisRow, VisitFields, VisitRow};
