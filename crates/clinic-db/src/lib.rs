@@ -10,6 +10,6 @@ pub mod schema;
 
 pub use connection::{Backend, Connector, Database, DbBackend, DbConnection, DbError};
 pub use diesel;
-pub use rows::{PatientFields, PatientRow};
 pub use rows::{DiagnosisRow, VisitFields, VisitRow};
 pub use rows::{LabResultFields, LabResultRow, VitalSignsFields, VitalSignsRow};
+pub use rows::{PatientFields, PatientRow};

@@ -52,9 +52,8 @@ pub fn read_date_time(
     }
     let local = value.as_str().and_then(|date_time| ctx.local_time(date_time));
     if local.is_none() {
-        issues.push(
-            Issue::error(IssueType::Value, "expected a dateTime with a time and a time zone").at(path),
-        );
+        issues
+            .push(Issue::error(IssueType::Value, "expected a dateTime with a time and a time zone").at(path));
     }
     local
 }

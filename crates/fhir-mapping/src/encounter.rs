@@ -96,10 +96,8 @@ pub fn encounter_to_fhir(row: &VisitRow, diagnoses: &[DiagnosisRow], ctx: &Mappi
     let status = STATUSES.iter().find(|(clinic, _)| *clinic == v.status).map_or("unknown", |(_, fhir)| fhir);
     encounter.insert("status".into(), json!(status));
     let class = if v.visit_type == "telemedicine" { ("VR", "virtual") } else { ("AMB", "ambulatory") };
-    encounter.insert(
-        "class".into(),
-        json!({"system": systems::V3_ACT_CODE, "code": class.0, "display": class.1}),
-    );
+    encounter
+        .insert("class".into(), json!({"system": systems::V3_ACT_CODE, "code": class.0, "display": class.1}));
     if let Some((code, display)) = VISIT_TYPES.iter().find(|(code, _)| *code == v.visit_type) {
         encounter.insert(
             "type".into(),
@@ -205,15 +203,15 @@ pub fn encounter_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<Enc
             v.patient_id = read_reference(subject, "Patient", "Encounter.subject", &mut issues).unwrap_or(0)
         }
     }
-    if let Some(participant) = array(resource, "participant").first() {
-        if !participant["individual"].is_null() {
-            v.doctor_id = read_reference(
-                &participant["individual"],
-                "Practitioner",
-                "Encounter.participant[0].individual",
-                &mut issues,
-            );
-        }
+    if let Some(participant) = array(resource, "participant").first()
+        && !participant["individual"].is_null()
+    {
+        v.doctor_id = read_reference(
+            &participant["individual"],
+            "Practitioner",
+            "Encounter.participant[0].individual",
+            &mut issues,
+        );
     }
     if let Some(appointment) = array(resource, "appointment").first() {
         v.appointment_id =
@@ -322,7 +320,8 @@ fn read_period(period: &Value, v: &mut VisitFields, issues: &mut Vec<Issue>, ctx
     v.ended_at = read_date_time(&period["end"], "Encounter.period.end", ctx, issues);
     if v.ended_at.is_some_and(|end| end < v.started_at) {
         issues.push(
-            Issue::error(IssueType::Invariant, "a visit cannot end before it starts").at("Encounter.period.end"),
+            Issue::error(IssueType::Invariant, "a visit cannot end before it starts")
+                .at("Encounter.period.end"),
         );
     }
 }
@@ -537,11 +536,18 @@ mod tests {
         let mut encounter = encounter_to_fhir(&visit(), &[diagnosis_row(31, 1)], &ctx());
         encounter["hospitalization"] = json!({"admitSource": {"text": "referral"}});
         encounter["diagnosis"][0]["rank"] = json!(2);
-        encounter["participant"].as_array_mut().unwrap().push(json!({"individual": {"reference": "Practitioner/8"}}));
+        encounter["participant"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"individual": {"reference": "Practitioner/8"}}));
         let issues = encounter_from_fhir(&encounter, &ctx()).unwrap_err();
         assert_eq!(
             paths(&issues),
-            ["Encounter.participant[1].individual.reference", "Encounter.diagnosis[0].rank", "Encounter.hospitalization"]
+            [
+                "Encounter.participant[1].individual.reference",
+                "Encounter.diagnosis[0].rank",
+                "Encounter.hospitalization"
+            ]
         );
         assert!(issues.iter().all(|issue| issue.code == IssueType::NotSupported));
     }
@@ -583,7 +589,8 @@ mod tests {
         encounter["period"] = json!({"start": "2026-01-05", "end": "2026-01-05T08:00:00+07:00"});
         let issues = encounter_from_fhir(&encounter, &ctx()).unwrap_err();
         assert_eq!(paths(&issues), ["Encounter.period.start"]);
-        encounter["period"] = json!({"start": "2026-01-05T09:00:00+07:00", "end": "2026-01-05T08:00:00+07:00"});
+        encounter["period"] =
+            json!({"start": "2026-01-05T09:00:00+07:00", "end": "2026-01-05T08:00:00+07:00"});
         let issues = encounter_from_fhir(&encounter, &ctx()).unwrap_err();
         assert_eq!(paths(&issues), ["Encounter.period.end"]);
     }

@@ -12,6 +12,7 @@
 mod context;
 mod elements;
 mod encounter;
+mod observation;
 mod patient;
 mod round_trip;
 pub mod systems;
@@ -19,6 +20,11 @@ pub mod thai_id;
 
 pub use context::MappingContext;
 pub use encounter::{EncounterDiagnosis, EncounterWrite, encounter_from_fhir, encounter_to_fhir};
+pub use observation::{
+    ObservationId, VitalSign, VitalSignWrite, VitalValues, is_vital_sign, lab_result_from_fhir,
+    lab_result_to_fhir, observation_patient_id, parse_observation_id, vital_sign_from_fhir,
+    vital_sign_to_fhir, vital_signs_to_fhir,
+};
 pub use patient::{patient_from_fhir, patient_to_fhir};
 pub use round_trip::unstored_elements;
 
