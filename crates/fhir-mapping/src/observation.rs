@@ -337,6 +337,7 @@ pub fn vital_sign_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<Vi
     };
     let values = sign.and_then(|sign| read_vital_values(resource, sign, &mut issues));
 
+    // Mapped back only when every part was read and nothing else was wrong.
     let (Some(sign), Some(patient_id), Some(visit_id), Some(measured_at), Some(values), true) =
         (sign, patient_id, visit_id, measured_at, values, issues.is_empty())
     else {
@@ -640,7 +641,9 @@ pub fn lab_result_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<La
         l.ref_text = text(&range["text"]);
     }
 
-    if let (Some(patient_id), true) = (patient_id, issues.is_empty()) {
+    if issues.is_empty()
+        && let Some(patient_id) = patient_id
+    {
         let stored = LabResultRow { id: 0, fields: l.clone(), updated_at: Default::default(), version: 1 };
         issues = unstored_elements(resource, &lab_result_to_fhir(&stored, patient_id, ctx), "Observation");
     }
