@@ -1,4 +1,4 @@
-//! Reading elements of an incoming resource, shared by every resource's `*_from_fhir`.
+//! Reading and writing the elements every resource mapping shares.
 
 use fhir_outcome::{Issue, IssueType};
 use serde_json::Value;
@@ -108,4 +108,51 @@ pub fn thai_address(address_use: &str, parts: &ThaiAddress) -> Option<Value> {
     }
     address.insert("country".into(), json!("TH"));
     Some(Value::Object(address))
+}
+
+/// The issue for a required element the client left out.
+pub fn required(path: &str) -> Issue {
+    Issue::error(IssueType::Required, format!("{path} is required by this server")).at(path)
+}
+
+/// A `dateTime`/`instant` element as clinic wall-clock time, `None` when absent. A value without
+/// a time or a zone gives an issue at `path`: a `TIMESTAMP` column needs both.
+pub fn read_date_time(
+    value: &Value,
+    path: &str,
+    ctx: &crate::MappingContext,
+    issues: &mut Vec<Issue>,
+) -> Option<chrono::NaiveDateTime> {
+    if value.is_null() {
+        return None;
+    }
+    let local = value.as_str().and_then(|date_time| ctx.local_time(date_time));
+    if local.is_none() {
+        issues
+            .push(Issue::error(IssueType::Value, "expected a dateTime with a time and a time zone").at(path));
+    }
+    local
+}
+
+/// The entry of `table` whose FHIR code (as `fhir_code` reads it) is `code`; an issue at `path`
+/// listing the codes the clinic keeps when there is none.
+pub fn read_code<'t, T>(
+    code: &str,
+    table: &'t [T],
+    fhir_code: impl Fn(&'t T) -> &'t str,
+    path: &str,
+    issues: &mut Vec<Issue>,
+) -> Option<&'t T> {
+    let entry = table.iter().find(|entry| fhir_code(entry) == code);
+    if entry.is_none() {
+        let kept: Vec<&str> = table.iter().map(fhir_code).collect();
+        issues.push(
+            Issue::error(
+                IssueType::CodeInvalid,
+                format!("code '{code}' is not one this server keeps ({})", kept.join(", ")),
+            )
+            .at(path),
+        );
+    }
+    entry
 }

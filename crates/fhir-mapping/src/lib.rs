@@ -13,8 +13,10 @@ mod condition;
 mod context;
 mod coverage;
 mod elements;
+mod encounter;
 mod icd10;
 mod location;
+mod observation;
 mod organization;
 mod patient;
 mod practitioner;
@@ -26,8 +28,14 @@ pub mod thai_id;
 pub use condition::{condition_to_fhir, diagnosis_type_coding};
 pub use context::MappingContext;
 pub use coverage::coverage_to_fhir;
+pub use encounter::{EncounterDiagnosis, EncounterWrite, encounter_from_fhir, encounter_to_fhir};
 pub use icd10::{icd10_with_dot, icd10_without_dot};
 pub use location::location_to_fhir;
+pub use observation::{
+    ObservationId, VitalSign, VitalSignWrite, VitalValues, is_vital_sign, lab_result_from_fhir,
+    lab_result_to_fhir, observation_patient_id, parse_observation_id, vital_sign_from_fhir,
+    vital_sign_to_fhir, vital_signs_to_fhir,
+};
 pub use organization::{OrganizationKey, branch_organization_to_fhir, insurer_organization_to_fhir};
 pub use patient::{patient_from_fhir, patient_to_fhir};
 pub use practitioner::practitioner_to_fhir;

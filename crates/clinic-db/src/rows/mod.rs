@@ -6,12 +6,16 @@
 
 mod coverage;
 mod diagnosis;
+mod observation;
 mod patient;
 mod reference;
 mod schedule;
+mod visit;
 
 pub use coverage::CoverageRow;
 pub use diagnosis::DiagnosisRow;
+pub use observation::{LabResultFields, LabResultRow, VitalSignsFields, VitalSignsRow};
 pub use patient::{PatientFields, PatientRow};
 pub use reference::{BranchRow, DoctorRow, InsurerRow};
 pub use schedule::DoctorScheduleRow;
+pub use visit::{VisitFields, VisitRow};
