@@ -454,7 +454,7 @@ impl<'r> Generator<'r> {
         let started_at = visit.started_at;
         let ended_at = started_at + TimeDelta::minutes(self.rng.random_range(20..60));
         let context = VisitContext { id: visit.id, doctor_id, started_at, ended_at };
-        let vn = format!("{:02}{:08}", (started_at.year() + 543) % 100, visit.id);
+        let vn = fhir_mapping::visit_number(started_at, visit.id);
         batch.push(
             SeedTable::Visits,
             &[

@@ -20,6 +20,7 @@
 //! R4 Encounter has no element for the coverage a visit is billed to (Encounter.account would
 //! need an Account resource), hence the clinic extension.
 
+use chrono::{Datelike, NaiveDateTime};
 use clinic_db::{DiagnosisRow, VisitFields, VisitRow};
 use fhir_outcome::{Issue, IssueType};
 use serde_json::{Map, Value, json};
@@ -28,7 +29,7 @@ use crate::elements::{array, read_code, read_date_time, read_reference, required
 use crate::{MappingContext, meta, reference, round_trip::unstored_elements, systems};
 
 /// Visit statuses and the Encounter statuses they are.
-const STATUSES: [(&str, &str); 4] = [
+pub const ENCOUNTER_STATUSES: [(&str, &str); 4] = [
     ("waiting", "arrived"),
     ("in_progress", "in-progress"),
     ("completed", "finished"),
@@ -54,6 +55,12 @@ const DIAGNOSIS_TYPES: [(&str, &str); 5] = [
 ];
 
 const PRINCIPAL_DIAGNOSIS: i16 = 1;
+
+/// The visit number (VN) the clinic gives a visit: the Buddhist-era year of its start (two
+/// digits) and the row key (eight digits).
+pub fn visit_number(started_at: NaiveDateTime, id: i64) -> String {
+    format!("{:02}{id:08}", (started_at.year() + 543) % 100)
+}
 
 /// What an Encounter write sets: the visit's columns, and the diagnoses it restates.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +100,8 @@ pub fn encounter_to_fhir(row: &VisitRow, diagnoses: &[DiagnosisRow], ctx: &Mappi
             }]),
         );
     }
-    let status = STATUSES.iter().find(|(clinic, _)| *clinic == v.status).map_or("unknown", |(_, fhir)| fhir);
+    let status =
+        ENCOUNTER_STATUSES.iter().find(|(clinic, _)| *clinic == v.status).map_or("unknown", |(_, fhir)| fhir);
     encounter.insert("status".into(), json!(status));
     let class = if v.visit_type == "telemedicine" { ("VR", "virtual") } else { ("AMB", "ambulatory") };
     encounter
@@ -186,7 +194,7 @@ pub fn encounter_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<Enc
     match resource["status"].as_str() {
         Some(code) => {
             if let Some((clinic, _)) =
-                read_code(code, &STATUSES, |(_, fhir)| fhir, "Encounter.status", &mut issues)
+                read_code(code, &ENCOUNTER_STATUSES, |(_, fhir)| fhir, "Encounter.status", &mut issues)
             {
                 v.status = (*clinic).to_owned();
             }

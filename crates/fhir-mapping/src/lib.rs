@@ -28,7 +28,10 @@ pub mod thai_id;
 pub use condition::{condition_to_fhir, diagnosis_type_coding};
 pub use context::MappingContext;
 pub use coverage::coverage_to_fhir;
-pub use encounter::{EncounterDiagnosis, EncounterWrite, encounter_from_fhir, encounter_to_fhir};
+pub use encounter::{
+    ENCOUNTER_STATUSES, EncounterDiagnosis, EncounterWrite, encounter_from_fhir, encounter_to_fhir,
+    visit_number,
+};
 pub use icd10::{icd10_with_dot, icd10_without_dot};
 pub use location::location_to_fhir;
 pub use observation::{
