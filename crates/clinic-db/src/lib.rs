@@ -10,4 +10,8 @@ pub mod schema;
 
 pub use connection::{Backend, Connector, Database, DbBackend, DbConnection, DbError};
 pub use diesel;
+pub use rows::{AppointmentFields, AppointmentRow};
+pub use rows::{ClaimFields, ClaimItemFields, ClaimItemRow, ClaimRow};
+pub use rows::{ClinicalNoteFields, ClinicalNoteRow};
+pub use rows::{DrugRow, PrescriptionFields, PrescriptionRow};
 pub use rows::{PatientFields, PatientRow};

@@ -11,12 +11,16 @@
 
 mod context;
 mod elements;
+mod medication;
 mod patient;
 mod round_trip;
 pub mod systems;
 pub mod thai_id;
 
 pub use context::MappingContext;
+pub use medication::{
+    DrugCode, MedicationRequestWrite, medication_request_from_fhir, medication_request_to_fhir,
+};
 pub use patient::{patient_from_fhir, patient_to_fhir};
 pub use round_trip::unstored_elements;
 
