@@ -10,6 +10,7 @@
 //! Resource ids are the clinic row keys (`Patient/42` is `patients.id = 42`).
 
 mod appointment;
+mod claim;
 mod context;
 mod elements;
 mod medication;
@@ -19,6 +20,7 @@ pub mod systems;
 pub mod thai_id;
 
 pub use appointment::{APPOINTMENT_CANCELLED, appointment_from_fhir, appointment_to_fhir};
+pub use claim::{ClaimWrite, claim_from_fhir, claim_to_fhir};
 pub use context::MappingContext;
 pub use medication::{
     DrugCode, MedicationRequestWrite, medication_request_from_fhir, medication_request_to_fhir,
