@@ -14,6 +14,7 @@ mod claim;
 mod context;
 mod elements;
 mod medication;
+mod note;
 mod patient;
 mod round_trip;
 pub mod systems;
@@ -25,6 +26,7 @@ pub use context::MappingContext;
 pub use medication::{
     DrugCode, MedicationRequestWrite, medication_request_from_fhir, medication_request_to_fhir,
 };
+pub use note::{NOTE_RETRACTED, document_reference_from_fhir, document_reference_to_fhir};
 pub use patient::{patient_from_fhir, patient_to_fhir};
 pub use round_trip::unstored_elements;
 
