@@ -25,7 +25,7 @@ use clinic_db::{DiagnosisRow, VisitFields, VisitRow};
 use fhir_outcome::{Issue, IssueType};
 use serde_json::{Map, Value, json};
 
-use crate::elements::{array, read_code, read_date_time, read_reference, required, text};
+use crate::elements::{array, date_time, read_code, read_reference, required, text};
 use crate::{MappingContext, meta, reference, round_trip::unstored_elements, systems};
 
 /// Visit statuses and the Encounter statuses they are.
@@ -322,10 +322,10 @@ fn read_visit_type(resource: &Value, is_virtual: bool, issues: &mut Vec<Issue>) 
 fn read_period(period: &Value, v: &mut VisitFields, issues: &mut Vec<Issue>, ctx: &MappingContext) {
     if period["start"].is_null() {
         issues.push(required("Encounter.period.start"));
-    } else if let Some(start) = read_date_time(&period["start"], "Encounter.period.start", ctx, issues) {
+    } else if let Some(start) = date_time(&period["start"], "Encounter.period.start", ctx, issues) {
         v.started_at = start;
     }
-    v.ended_at = read_date_time(&period["end"], "Encounter.period.end", ctx, issues);
+    v.ended_at = date_time(&period["end"], "Encounter.period.end", ctx, issues);
     if v.ended_at.is_some_and(|end| end < v.started_at) {
         issues.push(
             Issue::error(IssueType::Invariant, "a visit cannot end before it starts")

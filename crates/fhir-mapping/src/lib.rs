@@ -9,6 +9,8 @@
 //!
 //! Resource ids are the clinic row keys (`Patient/42` is `patients.id = 42`).
 
+mod appointment;
+mod claim;
 mod condition;
 mod context;
 mod coverage;
@@ -16,6 +18,8 @@ mod elements;
 mod encounter;
 mod icd10;
 mod location;
+mod medication;
+mod note;
 mod observation;
 mod organization;
 mod patient;
@@ -25,6 +29,8 @@ mod schedule;
 pub mod systems;
 pub mod thai_id;
 
+pub use appointment::{APPOINTMENT_CANCELLED, appointment_from_fhir, appointment_to_fhir};
+pub use claim::{ClaimWrite, claim_from_fhir, claim_to_fhir};
 pub use condition::{condition_to_fhir, diagnosis_type_coding};
 pub use context::MappingContext;
 pub use coverage::coverage_to_fhir;
@@ -34,6 +40,10 @@ pub use encounter::{
 };
 pub use icd10::{icd10_with_dot, icd10_without_dot};
 pub use location::location_to_fhir;
+pub use medication::{
+    DrugCode, MedicationRequestWrite, medication_request_from_fhir, medication_request_to_fhir,
+};
+pub use note::{NOTE_RETRACTED, document_reference_from_fhir, document_reference_to_fhir};
 pub use observation::{
     ObservationId, VitalSign, VitalSignWrite, VitalValues, is_vital_sign, lab_result_from_fhir,
     lab_result_to_fhir, observation_patient_id, parse_observation_id, vital_sign_from_fhir,

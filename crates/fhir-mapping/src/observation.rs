@@ -45,7 +45,7 @@ use clinic_db::{LabResultFields, LabResultRow, VitalSignsFields, VitalSignsRow};
 use fhir_outcome::{Issue, IssueType};
 use serde_json::{Map, Value, json};
 
-use crate::elements::{array, read_code, read_date_time, read_reference, required, text};
+use crate::elements::{array, date_time, read_code, read_reference, required, text};
 use crate::{MappingContext, meta, reference, round_trip::unstored_elements, systems};
 
 /// One of the vital signs a vital_signs row can give, in the order they are listed.
@@ -333,7 +333,7 @@ pub fn vital_sign_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<Vi
             issues.push(required("Observation.effectiveDateTime"));
             None
         }
-        effective => read_date_time(effective, "Observation.effectiveDateTime", ctx, &mut issues),
+        effective => date_time(effective, "Observation.effectiveDateTime", ctx, &mut issues),
     };
     let values = sign.and_then(|sign| read_vital_values(resource, sign, &mut issues));
 
@@ -621,8 +621,8 @@ pub fn lab_result_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<La
     let (patient_id, visit_id) = read_subject_and_encounter(resource, &mut issues);
     l.visit_id = visit_id.unwrap_or(0);
     l.collected_at =
-        read_date_time(&resource["effectiveDateTime"], "Observation.effectiveDateTime", ctx, &mut issues);
-    l.reported_at = read_date_time(&resource["issued"], "Observation.issued", ctx, &mut issues);
+        date_time(&resource["effectiveDateTime"], "Observation.effectiveDateTime", ctx, &mut issues);
+    l.reported_at = date_time(&resource["issued"], "Observation.issued", ctx, &mut issues);
     let quantity = &resource["valueQuantity"];
     if !quantity.is_null() {
         l.value_numeric = quantity["value"].as_f64();
