@@ -109,7 +109,50 @@ impl TestApp {
     }
 }
 
-/// The status and JSON body of a response, checking the body is valid FHIR R4.
+/// The official R4 JSON Schema's definition of `resource_type`, compiled once per type (the
+/// schema's root is a `oneOf` over every type: slow, and its errors say nothing).
+fn r4_schema(resource_type: &str) -> std::sync::Arc<jsonschema::Validator> {
+    type Validators =
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<jsonschema::Validator>>>;
+    static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    static VALIDATORS: std::sync::OnceLock<Validators> = std::sync::OnceLock::new();
+    let schema = SCHEMA.get_or_init(|| {
+        let mut schema =
+            serde_json::from_str(include_str!("../../fhir-profiles/base/fhir.schema.json")).unwrap();
+        allow_fhir_version_4_0_1(&mut schema);
+        schema
+    });
+    let mut validators = VALIDATORS.get_or_init(Default::default).lock().unwrap();
+    validators
+        .entry(resource_type.to_owned())
+        .or_insert_with(|| {
+            let mut typed = schema.clone();
+            let root = typed.as_object_mut().unwrap();
+            root.remove("oneOf");
+            root.remove("discriminator");
+            root.insert("$ref".into(), Value::String(format!("#/definitions/{resource_type}")));
+            std::sync::Arc::new(jsonschema::validator_for(&typed).unwrap())
+        })
+        .clone()
+}
+
+/// The published R4 schema's FHIR version enumerations stop at 4.0.0, one short of the
+/// version it describes (a known defect of that file): 4.0.1 is added wherever 4.0.0 is listed.
+fn allow_fhir_version_4_0_1(schema: &mut Value) {
+    match schema {
+        Value::Object(members) => members.values_mut().for_each(allow_fhir_version_4_0_1),
+        Value::Array(items) => {
+            if items.iter().any(|item| item == "4.0.0") && !items.iter().any(|item| item == "4.0.1") {
+                items.push(Value::String("4.0.1".into()));
+            }
+            items.iter_mut().for_each(allow_fhir_version_4_0_1);
+        }
+        _ => {}
+    }
+}
+
+/// The status and JSON body of a response, checking the body is valid FHIR R4: by fhirbolt's
+/// strict parser and by the official R4 JSON Schema.
 pub async fn json_of(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
@@ -117,7 +160,12 @@ pub async fn json_of(response: reqwest::Response) -> (u16, Value) {
     assert_eq!(content_type.as_deref(), Some("application/fhir+json; charset=utf-8"), "{status}");
     fhir_codec::parse_json(&body)
         .unwrap_or_else(|e| panic!("not valid R4 ({e}): {}", String::from_utf8_lossy(&body)));
-    (status, serde_json::from_slice(&body).unwrap())
+    let value: Value = serde_json::from_slice(&body).unwrap();
+    let validator = r4_schema(value["resourceType"].as_str().expect("a resource"));
+    let errors: Vec<String> =
+        validator.iter_errors(&value).map(|e| format!("{}: {:?}", e.instance_path, e.kind)).take(5).collect();
+    assert!(errors.is_empty(), "not valid against the R4 JSON Schema: {errors:?}\n{value}");
+    (status, value)
 }
 
 impl Drop for TestApp {

@@ -21,12 +21,20 @@ const EXERCISED: [&str; 9] = [
     "delete",
 ];
 
-/// A resource to create of each type clients may write.
-fn sample(resource_type: &str) -> Value {
-    match resource_type {
-        "Patient" => somchai(),
-        other => panic!("the CapabilityStatement says {other} is writable: add a sample for it here"),
+/// A resource to create of each type clients may write: a Patient as an HIS sends one, or a
+/// copy of a seeded resource without what makes it that resource (id, identifiers) or what
+/// only the clinic records (diagnoses).
+async fn sample(app: &TestApp, resource_type: &str) -> Value {
+    if resource_type == "Patient" {
+        return somchai();
     }
+    let (_, bundle) = app.get(&format!("{resource_type}?_count=1")).await;
+    let mut resource = bundle["entry"][0]["resource"].clone();
+    let members = resource.as_object_mut().unwrap_or_else(|| panic!("the seed has no {resource_type}"));
+    for own in ["id", "meta", "identifier", "diagnosis"] {
+        members.remove(own);
+    }
+    resource
 }
 
 /// Where in a resource of `resource_type` a value of search parameter `name` is found.
@@ -48,6 +56,15 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
         ("Condition", "code") => "/code/coding/0",
         ("Condition", "recorded-date") => "/recordedDate",
         ("Schedule", "actor") => "/actor/0",
+        ("Encounter" | "MedicationRequest", "patient" | "subject") => "/subject",
+        ("MedicationRequest", "encounter") => "/encounter",
+        ("MedicationRequest", "intent") => "/intent",
+        ("MedicationRequest", "authoredon") => "/authoredOn",
+        ("MedicationRequest", "requester") => "/requester",
+        ("MedicationRequest", "code") => "/medicationCodeableConcept/coding/0",
+        ("Encounter", "date") => "/period/start",
+        ("Encounter", "practitioner") => "/participant/0/individual",
+        ("Encounter", "service-provider") => "/serviceProvider",
         ("Slot", "schedule") => "/schedule",
         ("Slot", "start") => "/start",
         (t, n) => panic!("{t} advertises search parameter '{n}': say where its value is here"),
@@ -129,13 +146,14 @@ async fn walk_resource(app: &TestApp, capability: &Value, patch_format: &str) {
         let path = format!("{resource_type}/{}", resource["id"].as_str().unwrap_or_default());
         match *code {
             "create" => {
-                let (status, created) = app.post_json(resource_type, &sample(resource_type)).await;
+                let sample = sample(app, resource_type).await;
+                let (status, created) = app.post_json(resource_type, &sample).await;
                 assert_eq!(status, 201, "{created}");
                 resource = created;
                 if capability["conditionalCreate"] == true {
                     let criteria = format!("_id={}", resource["id"].as_str().unwrap());
                     let request = app
-                        .fhir_json(reqwest::Method::POST, resource_type, &sample(resource_type))
+                        .fhir_json(reqwest::Method::POST, resource_type, &sample)
                         .header("if-none-exist", criteria);
                     assert_eq!(json_of(request.send().await.unwrap()).await.0, 200, "conditional create");
                 }

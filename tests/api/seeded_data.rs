@@ -2,44 +2,61 @@ use serde_json::Value;
 
 use crate::app::{Backend, TestApp, json_of};
 
-/// Every seeded patient reads as valid R4 (checked by `json_of`) and survives a PUT of itself
+/// Every served type over a seeded clinic: each resource read back is valid R4 (every response
+/// is checked by `json_of`), and each resource of a writable type survives a PUT of itself
 /// unchanged but for its version: the mapping keeps all the clinic's data on realistic rows.
-async fn seeded_patients_read_and_round_trip(backend: Backend) {
+async fn seeded_resources_read_and_round_trip(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let options = clinic_seed::SeedOptions { patients: 60, random_seed: 7, show_progress: false };
+    let options = clinic_seed::SeedOptions { patients: 40, random_seed: 7, show_progress: false };
     let db = app.database.clone();
     tokio::task::spawn_blocking(move || clinic_seed::seed(&db, &options)).await.unwrap().unwrap();
 
-    let mut url = app.url("Patient?_count=25");
-    let mut patients: Vec<Value> = Vec::new();
-    loop {
+    let (_, statement) = app.get("metadata").await;
+    for capability in statement["rest"][0]["resource"].as_array().unwrap() {
+        let resource_type = capability["type"].as_str().unwrap();
+        let writable = capability["interaction"].as_array().unwrap().iter().any(|i| i["code"] == "update");
+        let resources = all_of(&app, resource_type).await;
+        assert!(!resources.is_empty(), "the seed has no {resource_type}");
+        if !writable {
+            continue;
+        }
+        for resource in resources {
+            let path = format!("{resource_type}/{}", resource["id"].as_str().unwrap());
+            let (status, updated) = app.put_json(&path, &resource).await;
+            assert_eq!(status, 200, "PUT {path}: {updated}");
+            let mut expected = resource.clone();
+            expected["meta"] = updated["meta"].clone();
+            assert_eq!(updated, expected, "{path} changed on a PUT of itself");
+            assert_ne!(updated["meta"]["versionId"], resource["meta"]["versionId"]);
+            let (_, read) = app.get(&path).await;
+            assert_eq!(read, updated, "{path} reads back differently");
+        }
+    }
+}
+
+/// Every resource of a type, page by page (at most 200: enough to cover the seed's variety).
+async fn all_of(app: &TestApp, resource_type: &str) -> Vec<Value> {
+    let mut url = app.url(&format!("{resource_type}?_count=50"));
+    let mut resources: Vec<Value> = Vec::new();
+    while resources.len() < 200 {
         let (status, bundle) = json_of(app.client.get(&url).send().await.unwrap()).await;
-        assert_eq!(status, 200);
-        assert_eq!(bundle["total"], 60);
-        patients.extend(bundle["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()));
+        assert_eq!(status, 200, "{url}: {bundle}");
+        let entries = bundle["entry"].as_array().cloned().unwrap_or_default();
+        resources.extend(entries.into_iter().map(|e| e["resource"].clone()));
         match bundle["link"].as_array().unwrap().iter().find(|l| l["relation"] == "next") {
             Some(next) => url = next["url"].as_str().unwrap().to_owned(),
             None => break,
         }
     }
-    assert_eq!(patients.len(), 60);
-    for patient in patients {
-        let id = patient["id"].as_str().unwrap();
-        let (status, updated) = app.put_json(&format!("Patient/{id}"), &patient).await;
-        assert_eq!(status, 200, "{updated}");
-        let mut expected = patient.clone();
-        expected["meta"] = updated["meta"].clone();
-        assert_eq!(updated, expected);
-        assert_ne!(updated["meta"]["versionId"], patient["meta"]["versionId"]);
-    }
+    resources
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn seeded_patients_read_and_round_trip_on_postgres() {
-    seeded_patients_read_and_round_trip(Backend::Postgres).await;
+async fn seeded_resources_read_and_round_trip_on_postgres() {
+    seeded_resources_read_and_round_trip(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn seeded_patients_read_and_round_trip_on_sqlite() {
-    seeded_patients_read_and_round_trip(Backend::Sqlite).await;
+async fn seeded_resources_read_and_round_trip_on_sqlite() {
+    seeded_resources_read_and_round_trip(Backend::Sqlite).await;
 }

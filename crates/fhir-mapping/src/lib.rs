@@ -41,7 +41,8 @@ pub use encounter::{
 pub use icd10::{icd10_with_dot, icd10_without_dot};
 pub use location::location_to_fhir;
 pub use medication::{
-    DrugCode, MedicationRequestWrite, medication_request_from_fhir, medication_request_to_fhir,
+    DrugCode, MEDICATION_REQUEST_STATUSES, MedicationRequestWrite, medication_request_from_fhir,
+    medication_request_to_fhir,
 };
 pub use note::{NOTE_RETRACTED, document_reference_from_fhir, document_reference_to_fhir};
 pub use observation::{

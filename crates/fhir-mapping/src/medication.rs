@@ -33,7 +33,7 @@ use crate::elements::{
 use crate::{MappingContext, meta, reference, round_trip::unstored_elements, systems};
 
 /// Clinic prescription statuses and the MedicationRequest.status each reads as.
-const STATUSES: [(&str, &str); 5] = [
+pub const MEDICATION_REQUEST_STATUSES: [(&str, &str); 5] = [
     ("active", "active"),
     ("on_hold", "on-hold"),
     ("completed", "completed"),
@@ -104,7 +104,10 @@ pub fn medication_request_to_fhir(
         _ => json!({"url": systems::PRESCRIPTION_DISPENSED, "valueBoolean": p.dispensed}),
     };
     request.insert("extension".into(), json!([dispensed]));
-    let status = STATUSES.iter().find(|(clinic, _)| *clinic == p.status).map_or("unknown", |(_, fhir)| fhir);
+    let status = MEDICATION_REQUEST_STATUSES
+        .iter()
+        .find(|(clinic, _)| *clinic == p.status)
+        .map_or("unknown", |(_, fhir)| fhir);
     request.insert("status".into(), json!(status));
     request.insert("intent".into(), json!("order"));
     request.insert("medicationCodeableConcept".into(), medication(drug));
@@ -238,7 +241,7 @@ pub fn medication_request_from_fhir(
     read_dispensed(resource, &mut p, ctx, &mut issues);
     p.status = clinic_code(
         &resource["status"],
-        &STATUSES,
+        &MEDICATION_REQUEST_STATUSES,
         &STATUS_VALUE_SET,
         "MedicationRequest.status",
         &mut issues,

@@ -6,14 +6,17 @@
 
 mod availability;
 mod clinical_reads;
+mod encounter;
 mod error;
 mod kind;
+mod medication;
 mod patient;
 mod predicate;
 mod reference_data;
 mod row_search;
 mod sql;
 mod versions;
+mod writes;
 
 use clinic_db::{Database, DbConnection};
 use fhir_mapping::MappingContext;
@@ -25,13 +28,15 @@ use crate::sql::{Bind, Sql};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 8] = [
+const KINDS: [&dyn ResourceKind; 10] = [
     &patient::PatientKind,
     &reference_data::PractitionerKind,
     &reference_data::OrganizationKind,
     &reference_data::LocationKind,
     &clinical_reads::CoverageKind,
     &clinical_reads::ConditionKind,
+    &encounter::EncounterKind,
+    &medication::MedicationRequestKind,
     &availability::ScheduleKind,
     &availability::SlotKind,
 ];

@@ -45,6 +45,21 @@ impl Sql {
         self
     }
 
+    /// `(k1, k2, ...)` of bound row keys; `(NULL)` (matching nothing) when there are none.
+    pub fn key_list(&mut self, keys: &[i64]) -> &mut Sql {
+        self.push("(");
+        if keys.is_empty() {
+            self.push("NULL");
+        }
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(Bind::BigInt(*key));
+        }
+        self.push(")")
+    }
+
     pub fn load<T>(self, conn: &mut DbConnection) -> diesel::QueryResult<Vec<T>>
     where
         T: QueryableByName<DbBackend> + 'static,
