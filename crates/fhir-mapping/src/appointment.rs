@@ -32,7 +32,7 @@ use crate::{MappingContext, meta, reference, round_trip::unstored_elements, syst
 pub const APPOINTMENT_CANCELLED: &str = "cancelled";
 
 /// Clinic statuses and the Appointment.status each reads as.
-const STATUSES: [(&str, &str); 6] = [
+pub const APPOINTMENT_STATUSES: [(&str, &str); 6] = [
     ("confirmed", "booked"),
     ("scheduled", "booked"),
     ("arrived", "arrived"),
@@ -79,7 +79,10 @@ pub fn appointment_to_fhir(row: &AppointmentRow, ctx: &MappingContext) -> Value 
             json!([{"system": systems::CLINIC_QUEUE_NUMBER, "value": queue_no}]),
         );
     }
-    let status = STATUSES.iter().find(|(clinic, _)| *clinic == a.status).map_or("booked", |(_, fhir)| fhir);
+    let status = APPOINTMENT_STATUSES
+        .iter()
+        .find(|(clinic, _)| *clinic == a.status)
+        .map_or("booked", |(_, fhir)| fhir);
     appointment.insert("status".into(), json!(status));
     appointment.insert("appointmentType".into(), appointment_type(&a.appt_type));
     if let Some(reason) = &a.reason {
@@ -142,10 +145,15 @@ pub fn appointment_from_fhir(
             );
         }
     }
-    a.status =
-        clinic_code(&resource["status"], &STATUSES, &STATUS_VALUE_SET, "Appointment.status", &mut issues)
-            .unwrap_or_default()
-            .into();
+    a.status = clinic_code(
+        &resource["status"],
+        &APPOINTMENT_STATUSES,
+        &STATUS_VALUE_SET,
+        "Appointment.status",
+        &mut issues,
+    )
+    .unwrap_or_default()
+    .into();
     a.appt_type = read_type(&resource["appointmentType"], &mut issues).unwrap_or_default();
     a.reason = text(&resource["reasonCode"][0]["text"]);
     a.note = text(&resource["comment"]);
@@ -381,7 +389,7 @@ mod tests {
 
     #[test]
     fn every_status_round_trips() {
-        for (status, _) in STATUSES {
+        for (status, _) in APPOINTMENT_STATUSES {
             let mut row = row();
             row.fields.status = status.into();
             let fields = appointment_from_fhir(&appointment_to_fhir(&row, &ctx()), &ctx()).unwrap();

@@ -29,7 +29,9 @@ mod schedule;
 pub mod systems;
 pub mod thai_id;
 
-pub use appointment::{APPOINTMENT_CANCELLED, appointment_from_fhir, appointment_to_fhir};
+pub use appointment::{
+    APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, appointment_from_fhir, appointment_to_fhir,
+};
 pub use claim::{ClaimWrite, claim_from_fhir, claim_to_fhir};
 pub use condition::{condition_to_fhir, diagnosis_type_coding};
 pub use context::MappingContext;

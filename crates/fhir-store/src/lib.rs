@@ -4,6 +4,7 @@
 //! never builds SQL and this crate never sees HTTP. Every write runs in one database transaction
 //! that also keeps the versions it writes and replaces (`versions`).
 
+mod appointment;
 mod availability;
 mod clinical_reads;
 mod encounter;
@@ -28,7 +29,7 @@ use crate::sql::{Bind, Sql};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 10] = [
+const KINDS: [&dyn ResourceKind; 11] = [
     &patient::PatientKind,
     &reference_data::PractitionerKind,
     &reference_data::OrganizationKind,
@@ -37,6 +38,7 @@ const KINDS: [&dyn ResourceKind; 10] = [
     &clinical_reads::ConditionKind,
     &encounter::EncounterKind,
     &medication::MedicationRequestKind,
+    &appointment::AppointmentKind,
     &availability::ScheduleKind,
     &availability::SlotKind,
 ];
