@@ -3,6 +3,7 @@
 
 mod app;
 mod capability_walk;
+mod clinical_writes;
 mod conditional;
 mod errors;
 mod history;

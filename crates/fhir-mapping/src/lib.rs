@@ -55,7 +55,7 @@ pub use observation::{
 pub use organization::{OrganizationKey, branch_organization_to_fhir, insurer_organization_to_fhir};
 pub use patient::{patient_from_fhir, patient_to_fhir};
 pub use practitioner::practitioner_to_fhir;
-pub use round_trip::unstored_elements;
+pub use round_trip::{unstored_elements, without_elements};
 pub use schedule::{parse_slot_id, schedule_to_fhir, slot_id, slot_starts, slot_to_fhir};
 
 use serde_json::{Value, json};

@@ -71,6 +71,51 @@ fn missing(input: &Value, kept: &Value, path: &str, lost: &mut Vec<String>) {
     }
 }
 
+/// `resource` without the elements at `paths` (FHIRPaths as [`unstored_elements`] writes them);
+/// objects and arrays left empty are removed too, as FHIR allows no empty elements.
+pub fn without_elements(resource: &Value, paths: &[String]) -> Value {
+    let mut reduced = resource.clone();
+    for path in paths {
+        // The first segment is the resource type.
+        let steps: Vec<&str> = path.split('.').skip(1).collect();
+        if let Some(target) = element_mut(&mut reduced, &steps) {
+            *target = Value::Null;
+        }
+    }
+    prune(&mut reduced);
+    reduced
+}
+
+fn element_mut<'v>(value: &'v mut Value, steps: &[&str]) -> Option<&'v mut Value> {
+    let Some((step, rest)) = steps.split_first() else { return Some(value) };
+    let (name, index) = match step.split_once('[') {
+        Some((name, index)) => (name, Some(index.trim_end_matches(']').parse::<usize>().ok()?)),
+        None => (*step, None),
+    };
+    let child = value.get_mut(name)?;
+    let child = match index {
+        Some(index) => child.get_mut(index)?,
+        None => child,
+    };
+    element_mut(child, rest)
+}
+
+/// Removes nulls, and the objects and arrays emptied by removing them.
+fn prune(value: &mut Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Object(members) => {
+            members.retain(|_, member| prune(member));
+            !members.is_empty()
+        }
+        Value::Array(items) => {
+            items.retain_mut(prune);
+            !items.is_empty()
+        }
+        _ => true,
+    }
+}
+
 /// Primitives compare by meaning: numbers by value, date-times by instant.
 fn same_primitive(input: &Value, kept: &Value) -> bool {
     match (input, kept) {
@@ -108,6 +153,22 @@ mod tests {
         let input = json!({"name": [{"family": "Doe", "given": ["Jane", "Q"]}], "photo": [{}]});
         let back = json!({"name": [{"family": "Doe", "given": ["Jane"]}]});
         assert_eq!(paths(input, back), vec!["Patient.name[0].given[1]", "Patient.photo"]);
+    }
+
+    #[test]
+    fn dropping_elements_removes_what_they_leave_empty() {
+        let input =
+            json!({"resourceType": "Patient", "name": [{"family": "Doe", "suffix": ["Jr"]}], "photo": [{}]});
+        let paths = vec!["Patient.name[0].suffix".to_owned(), "Patient.photo".to_owned()];
+        assert_eq!(
+            without_elements(&input, &paths),
+            json!({"resourceType": "Patient", "name": [{"family": "Doe"}]})
+        );
+        let only = json!({"resourceType": "Patient", "name": [{"suffix": ["Jr"]}]});
+        assert_eq!(
+            without_elements(&only, &["Patient.name[0].suffix".to_owned()]),
+            json!({"resourceType": "Patient"})
+        );
     }
 
     #[test]

@@ -11,13 +11,15 @@ pub const MAX_COUNT: u32 = 1000;
 /// Result and format parameters the server applies itself; they are not search criteria.
 const SERVER_PARAMS: [&str; 5] = ["_format", "_pretty", "_cursor", "_summary", "_elements"];
 
-/// How to treat parameters the server does not know (`Prefer: handling=...`).
+/// How to treat what the server cannot use (`Prefer: handling=...`): search parameters it does
+/// not know, elements of a write the clinic cannot hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Handling {
-    /// Refuse them with 400, as HAPI FHIR does by default.
+    /// Refuse them (400 for a search, as HAPI FHIR does; 422 for a write), naming each.
     #[default]
     Strict,
-    /// Ignore them; the `self` link shows what was applied.
+    /// Leave them out: a search's `self` link shows what was applied; a write reports each
+    /// element it did not store as a warning.
     Lenient,
 }
 

@@ -3,6 +3,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
 use fhir_outcome::{Issue, IssueType};
+use fhir_search::Handling;
 use serde_json::Value;
 
 use crate::format::query_value;
@@ -114,31 +115,45 @@ pub fn version_headers(response: &mut actix_web::HttpResponseBuilder, resource: 
 }
 
 /// The answer to a create or update, shaped by `Prefer: return=...` (http.html#ops).
+/// Elements a lenient write did not store are reported in the OperationOutcome, which is then
+/// the default answer: a client that did not ask for the resource must learn what was lost.
 pub fn respond_written(
     status: StatusCode,
-    resource: &Value,
+    written: &fhir_store::Written,
     format: Format,
     request: &HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let resource = &written.resource;
     let prefer = header_text(request, "prefer").unwrap_or_default();
+    let outcome_by_default = !written.dropped.is_empty() && !prefer.contains("return=representation");
     if prefer.contains("return=minimal") {
         let mut response = HttpResponse::build(status);
         version_headers(&mut response, resource);
         Ok(response.finish())
-    } else if prefer.contains("return=OperationOutcome") {
+    } else if prefer.contains("return=OperationOutcome") || outcome_by_default {
         let what = if status == StatusCode::CREATED { "created" } else { "updated" };
-        let outcome = fhir_outcome::operation_outcome(&[Issue::information(format!(
+        let mut issues = vec![Issue::information(format!(
             "{}/{} {what} as version {}",
             resource["resourceType"].as_str().unwrap_or_default(),
             resource["id"].as_str().unwrap_or_default(),
             resource["meta"]["versionId"].as_str().unwrap_or_default()
-        ))]);
+        ))];
+        issues.extend(written.dropped.iter().cloned());
+        let outcome = fhir_outcome::operation_outcome(&issues);
         let mut response = HttpResponse::build(status);
         version_headers(&mut response, resource);
         response.content_type(format.content_type());
         Ok(response.body(format.write(&outcome, pretty(request))?))
     } else {
         respond(status, resource, format, request)
+    }
+}
+
+/// `Prefer: handling=lenient|strict` (strict when absent).
+pub fn handling(request: &HttpRequest) -> Handling {
+    match header_text(request, "prefer") {
+        Some(prefer) if prefer.contains("handling=lenient") => Handling::Lenient,
+        _ => Handling::Strict,
     }
 }
 

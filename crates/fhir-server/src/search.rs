@@ -3,11 +3,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use fhir_outcome::{Issue, IssueType};
-use fhir_search::Handling;
 use serde_json::{Value, json};
 
 use crate::format::query_value;
-use crate::handlers::{base_url, body_of, header_text, negotiated, respond, served_type};
+use crate::handlers::{base_url, body_of, handling, negotiated, respond, served_type};
 use crate::subset::Subset;
 use crate::{ApiError, AppState};
 
@@ -51,11 +50,7 @@ async fn run_search(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let resource_type = served_type(&resource_type)?;
-        let handling = match header_text(&request, "prefer") {
-            Some(prefer) if prefer.contains("handling=lenient") => Handling::Lenient,
-            _ => Handling::Strict,
-        };
-        let search = fhir_search::parse(resource_type, &query, handling)
+        let search = fhir_search::parse(resource_type, &query, handling(&request))
             .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
         let subset = Subset::of_request(&request)?;
         let base = base_url(&request, &state);

@@ -9,7 +9,7 @@ use fhir_store::StoreError;
 use serde_json::Value;
 
 use crate::handlers::{
-    base_url, body_of, header_text, if_match, negotiated, pretty, respond_written, served_type,
+    base_url, body_of, handling, header_text, if_match, negotiated, pretty, respond_written, served_type,
 };
 use crate::{ApiError, AppState, Format};
 
@@ -29,15 +29,18 @@ pub async fn create(
             }
             None => None,
         };
-        let written = state.store.create(resource, condition).await.map_err(|error| match error {
-            StoreError::MultipleMatches(_) => ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                Issue::error(IssueType::MultipleMatches, error.to_string()).at("If-None-Exist"),
-            ),
-            other => ApiError::from(other),
-        })?;
+        let written =
+            state.store.create(resource, condition, handling(&request)).await.map_err(
+                |error| match error {
+                    StoreError::MultipleMatches(_) => ApiError::new(
+                        StatusCode::PRECONDITION_FAILED,
+                        Issue::error(IssueType::MultipleMatches, error.to_string()).at("If-None-Exist"),
+                    ),
+                    other => ApiError::from(other),
+                },
+            )?;
         let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };
-        let mut response = respond_written(status, &written.resource, format, &request)?;
+        let mut response = respond_written(status, &written, format, &request)?;
         let location = format!(
             "{}/{resource_type}/{}/_history/{}",
             base_url(&request, &state),
@@ -110,10 +113,10 @@ pub async fn update(
         let expected_version = if_match(&request)?;
         let written = state
             .store
-            .update(resource_type, &id, resource, expected_version, "PUT")
+            .update(resource_type, &id, resource, expected_version, "PUT", handling(&request))
             .await
             .map_err(|error| version_precondition(error, expected_version))?;
-        respond_written(StatusCode::OK, &written.resource, format, &request)
+        respond_written(StatusCode::OK, &written, format, &request)
     })
     .await
 }
@@ -132,11 +135,11 @@ pub async fn conditional_update(
         let expected_version = if_match(&request)?;
         let written = state
             .store
-            .conditional_update(resource_type, criteria, resource, expected_version)
+            .conditional_update(resource_type, criteria, resource, expected_version, handling(&request))
             .await
             .map_err(|error| version_precondition(error, expected_version))?;
         let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };
-        respond_written(status, &written.resource, format, &request)
+        respond_written(status, &written, format, &request)
     })
     .await
 }
@@ -197,10 +200,17 @@ pub async fn patch(
             .map_err(|e| ApiError::with_issues(StatusCode::UNPROCESSABLE_ENTITY, e.into_issues()))?;
         let written = state
             .store
-            .update(resource_type, &id, patched, expected_version.or(current_version), "PATCH")
+            .update(
+                resource_type,
+                &id,
+                patched,
+                expected_version.or(current_version),
+                "PATCH",
+                Handling::Strict,
+            )
             .await
             .map_err(|error| version_precondition(error, expected_version))?;
-        respond_written(StatusCode::OK, &written.resource, format, &request)
+        respond_written(StatusCode::OK, &written, format, &request)
     })
     .await
 }

@@ -53,7 +53,7 @@ impl ResourceKind for AppointmentKind {
         let fields = appointment_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
         require_rows(conn, &references(&fields, resource))?;
         let id = fields.insert(conn, local_now(ctx))?;
-        Ok(Written { resource: self.read(conn, &id.to_string(), ctx)?, created: true, replaced: None })
+        Ok(Written::new(self.read(conn, &id.to_string(), ctx)?, true, None))
     }
 
     fn update(
@@ -140,11 +140,11 @@ fn write_version(
         return Err(StoreError::VersionConflict { current: current.version });
     }
     let id = current.id.to_string();
-    Ok(Written {
-        resource: appointment_to_fhir(&row_search::found(conn, &APPOINTMENTS, &id)?, ctx),
-        created: false,
-        replaced: Some(appointment_to_fhir(current, ctx)),
-    })
+    Ok(Written::new(
+        appointment_to_fhir(&row_search::found(conn, &APPOINTMENTS, &id)?, ctx),
+        false,
+        Some(appointment_to_fhir(current, ctx)),
+    ))
 }
 
 /// Appointment.status: one FHIR status may stand for several clinic statuses (booked is

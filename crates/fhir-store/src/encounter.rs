@@ -80,7 +80,7 @@ impl ResourceKind for EncounterKind {
             sql.push(" WHERE id = ").bind(Bind::BigInt(id));
             sql.execute(conn)?;
         }
-        Ok(Written { resource: self.read(conn, &id.to_string(), ctx)?, created: true, replaced: None })
+        Ok(Written::new(self.read(conn, &id.to_string(), ctx)?, true, None))
     }
 
     fn update(
@@ -133,11 +133,11 @@ impl ResourceKind for EncounterKind {
         if !fields.update(conn, key, expected_version.unwrap_or(current.version), now)? {
             return Err(StoreError::VersionConflict { current: current.version });
         }
-        Ok(Written {
-            resource: self.read(conn, id, ctx)?,
-            created: false,
-            replaced: Some(encounter_to_fhir(&current, &current_diagnoses, ctx)),
-        })
+        Ok(Written::new(
+            self.read(conn, id, ctx)?,
+            false,
+            Some(encounter_to_fhir(&current, &current_diagnoses, ctx)),
+        ))
     }
 
     fn search(

@@ -21,7 +21,9 @@ mod writes;
 
 use clinic_db::{Database, DbConnection};
 use fhir_mapping::MappingContext;
-use fhir_search::{HistoryRequest, SearchRequest};
+use fhir_mapping::without_elements;
+use fhir_outcome::{Issue, IssueType};
+use fhir_search::{Handling, HistoryRequest, SearchRequest};
 use serde_json::Value;
 
 use crate::kind::ResourceKind;
@@ -80,6 +82,14 @@ pub struct Written {
     pub created: bool,
     /// The version an update replaced (it may have come from the clinic application).
     pub replaced: Option<Value>,
+    /// Warnings for the elements a lenient write left out because the clinic cannot hold them.
+    pub dropped: Vec<Issue>,
+}
+
+impl Written {
+    pub(crate) fn new(resource: Value, created: bool, replaced: Option<Value>) -> Written {
+        Written { resource, created, replaced, dropped: Vec::new() }
+    }
 }
 
 /// Which resources a history interaction covers.
@@ -162,6 +172,7 @@ impl Store {
         &self,
         resource: Value,
         condition: Option<SearchRequest>,
+        handling: Handling,
     ) -> Result<Written, StoreError> {
         let kind = kind_of(resource_type_of(&resource)?)?;
         let ctx = self.ctx.clone();
@@ -171,10 +182,10 @@ impl Store {
                     if let Some(condition) = &condition {
                         lock_criteria(conn, kind, condition)?;
                         if let Some(existing) = single_match(conn, kind, condition, &ctx)? {
-                            return Ok(Written { resource: existing, created: false, replaced: None });
+                            return Ok(Written::new(existing, false, None));
                         }
                     }
-                    create(conn, kind, &resource, &ctx)
+                    leniently(&resource, handling, |resource| create(conn, kind, resource, &ctx))
                 })
             })
             .await
@@ -190,6 +201,7 @@ impl Store {
         resource: Value,
         expected_version: Option<i32>,
         method: &'static str,
+        handling: Handling,
     ) -> Result<Written, StoreError> {
         let kind = kind_of(resource_type)?;
         if resource_type_of(&resource)? != resource_type {
@@ -203,7 +215,9 @@ impl Store {
         self.db
             .run(move |conn| {
                 write_transaction(conn, |conn| {
-                    update(conn, kind, &id, &resource, expected_version, method, &ctx)
+                    leniently(&resource, handling, |resource| {
+                        update(conn, kind, &id, resource, expected_version, method, &ctx)
+                    })
                 })
             })
             .await
@@ -217,6 +231,7 @@ impl Store {
         criteria: SearchRequest,
         mut resource: Value,
         expected_version: Option<i32>,
+        handling: Handling,
     ) -> Result<Written, StoreError> {
         let kind = kind_of(resource_type)?;
         if resource_type_of(&resource)? != resource_type {
@@ -240,10 +255,16 @@ impl Store {
                             // No match and an id: an update of that id, which must exist
                             // (this server assigns ids: no update-as-create).
                             Some(id) => id.to_owned(),
-                            None => return create(conn, kind, &resource, &ctx),
+                            None => {
+                                return leniently(&resource, handling, |resource| {
+                                    create(conn, kind, resource, &ctx)
+                                });
+                            }
                         },
                     };
-                    update(conn, kind, &id, &resource, expected_version, "PUT", &ctx)
+                    leniently(&resource, handling, |resource| {
+                        update(conn, kind, &id, resource, expected_version, "PUT", &ctx)
+                    })
                 })
             })
             .await
@@ -263,7 +284,7 @@ impl Store {
                 write_transaction(conn, |conn| {
                     let resource = kind.read(conn, &id, &ctx)?;
                     if versions::is_deleted(conn, kind.resource_type(), &id, version_of(&resource))? {
-                        return Ok(Written { resource, created: false, replaced: None });
+                        return Ok(Written::new(resource, false, None));
                     }
                     let written = kind.delete(conn, &id, &ctx)?;
                     keep_versions(conn, &written, versions::DELETE, &ctx)?;
@@ -369,6 +390,35 @@ fn update(
     let written = kind.update(conn, id, resource, expected_version, ctx)?;
     keep_versions(conn, &written, method, ctx)?;
     Ok(written)
+}
+
+/// Runs a write; with lenient handling, a resource the clinic cannot hold entirely is written
+/// again without the elements it cannot hold, each reported as a warning. Mapping refuses
+/// before anything is written, so the first attempt leaves nothing behind.
+fn leniently(
+    resource: &Value,
+    handling: Handling,
+    mut write: impl FnMut(&Value) -> Result<Written, StoreError>,
+) -> Result<Written, StoreError> {
+    let droppable = |issue: &Issue| issue.code == IssueType::NotSupported && !issue.expression.is_empty();
+    match write(resource) {
+        Err(StoreError::Unprocessable(issues))
+            if handling == Handling::Lenient && !issues.is_empty() && issues.iter().all(droppable) =>
+        {
+            let paths: Vec<String> = issues.iter().flat_map(|issue| issue.expression.clone()).collect();
+            let mut written = write(&without_elements(resource, &paths))?;
+            written.dropped = issues
+                .into_iter()
+                .map(|issue| Issue {
+                    severity: fhir_outcome::Severity::Warning,
+                    diagnostics: format!("not stored (Prefer: handling=lenient): {}", issue.diagnostics),
+                    ..issue
+                })
+                .collect();
+            Ok(written)
+        }
+        other => other,
+    }
 }
 
 /// Keeps the version a write replaced (as the clinic had it) and the one it wrote.

@@ -75,7 +75,7 @@ impl ResourceKind for MedicationRequestKind {
     ) -> Result<Written, StoreError> {
         let fields = checked_fields(conn, resource, ctx)?;
         let id = fields.insert(conn, local_now(ctx))?;
-        Ok(Written { resource: self.read(conn, &id.to_string(), ctx)?, created: true, replaced: None })
+        Ok(Written::new(self.read(conn, &id.to_string(), ctx)?, true, None))
     }
 
     fn update(
@@ -94,7 +94,7 @@ impl ResourceKind for MedicationRequestKind {
         if !fields.update(conn, key, version, local_now(ctx))? {
             return Err(StoreError::VersionConflict { current: current.prescription.version });
         }
-        Ok(Written { resource: self.read(conn, id, ctx)?, created: false, replaced: Some(replaced) })
+        Ok(Written::new(self.read(conn, id, ctx)?, false, Some(replaced)))
     }
 
     fn search(

@@ -61,7 +61,7 @@ impl ResourceKind for PatientKind {
         if assign_hn {
             diesel::update(patients::table.find(id)).set(patients::hn.eq(hn_for(id))).execute(conn)?;
         }
-        Ok(Written { resource: patient_to_fhir(&find(conn, id)?, ctx), created: true, replaced: None })
+        Ok(Written::new(patient_to_fhir(&find(conn, id)?, ctx), true, None))
     }
 
     fn update(
@@ -146,11 +146,11 @@ fn write_version(
     if changed == 0 {
         return Err(StoreError::VersionConflict { current: current.version });
     }
-    Ok(Written {
-        resource: patient_to_fhir(&find(conn, current.id)?, ctx),
-        created: false,
-        replaced: Some(patient_to_fhir(current, ctx)),
-    })
+    Ok(Written::new(
+        patient_to_fhir(&find(conn, current.id)?, ctx),
+        false,
+        Some(patient_to_fhir(current, ctx)),
+    ))
 }
 
 fn criterion(
