@@ -71,6 +71,7 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
         ("Encounter", "service-provider") => "/serviceProvider",
         ("Slot", "schedule") => "/schedule",
         ("Slot", "start") => "/start",
+        ("StructureDefinition", "url") => "/url",
         (t, n) => panic!("{t} advertises search parameter '{n}': say where its value is here"),
     }
 }
@@ -94,6 +95,7 @@ fn matching_value(resource_type: &str, name: &str, kind: &str, resource: &Value)
             format!("{}|{code}", coded["system"].as_str().unwrap())
         }
         ("string", Value::String(text)) => text.chars().take(3).collect(),
+        ("uri", Value::String(uri)) => uri.clone(),
         ("date", Value::String(date)) => date[..10].to_owned(),
         _ => panic!("no {kind} value of {resource_type} {name} from {element}"),
     }
@@ -224,6 +226,30 @@ async fn walk_resource(app: &TestApp, capability: &Value, patch_format: &str) {
                 assert_eq!(app.get(&path).await.0, 410);
             }
             other => unreachable!("{other} is in EXERCISED"),
+        }
+        if *code == "read" {
+            walk_operations(app, capability, &resource).await;
+        }
+    }
+}
+
+/// Every operation advertised on the type, run on a resource of it.
+async fn walk_operations(app: &TestApp, capability: &Value, resource: &Value) {
+    let resource_type = capability["type"].as_str().unwrap();
+    for operation in capability["operation"].as_array().into_iter().flatten() {
+        match operation["name"].as_str().unwrap() {
+            "validate" => {
+                let (status, outcome) = app.post_json(&format!("{resource_type}/$validate"), resource).await;
+                assert_eq!(status, 200, "{outcome}");
+                let errors: Vec<&Value> = outcome["issue"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|i| i["severity"] == "error")
+                    .collect();
+                assert!(errors.is_empty(), "{resource_type} does not validate: {outcome}");
+            }
+            other => panic!("{resource_type} advertises operation {other}, which is not exercised"),
         }
     }
 }

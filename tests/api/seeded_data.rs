@@ -14,9 +14,13 @@ async fn seeded_resources_read_and_round_trip(backend: Backend) {
     let (_, statement) = app.get("metadata").await;
     for capability in statement["rest"][0]["resource"].as_array().unwrap() {
         let resource_type = capability["type"].as_str().unwrap();
+        if capability.get("supportedProfile").is_none() {
+            continue; // the server's own conformance resources, not clinic data
+        }
         let writable = capability["interaction"].as_array().unwrap().iter().any(|i| i["code"] == "update");
         let resources = all_of(&app, resource_type).await;
         assert!(!resources.is_empty(), "the seed has no {resource_type}");
+        conforms_to_its_profile(&app, capability, &resources).await;
         if !writable {
             continue;
         }
@@ -31,6 +35,36 @@ async fn seeded_resources_read_and_round_trip(backend: Backend) {
             let (_, read) = app.get(&path).await;
             assert_eq!(read, updated, "{path} reads back differently");
         }
+    }
+}
+
+/// Resources validate against the clinic profile the CapabilityStatement names, and every
+/// element that profile marks mustSupport is really produced by the mapping somewhere.
+async fn conforms_to_its_profile(app: &TestApp, capability: &Value, resources: &[Value]) {
+    let resource_type = capability["type"].as_str().unwrap();
+    for resource in resources.iter().take(20) {
+        let (status, outcome) = app.post_json(&format!("{resource_type}/$validate"), resource).await;
+        assert_eq!(status, 200, "{outcome}");
+        let errors: Vec<&Value> =
+            outcome["issue"].as_array().unwrap().iter().filter(|i| i["severity"] == "error").collect();
+        assert!(errors.is_empty(), "{resource_type}/{} does not validate: {outcome}", resource["id"]);
+    }
+    let profile_url = capability["supportedProfile"][0].as_str().unwrap();
+    let id = profile_url.rsplit('/').next().unwrap();
+    let (_, profile) = app.get(&format!("StructureDefinition/{id}")).await;
+    assert_eq!(profile["url"], profile_url);
+    for element in
+        profile["differential"]["element"].as_array().unwrap().iter().filter(|e| e["mustSupport"] == true)
+    {
+        let name = element["path"].as_str().unwrap().split_once('.').unwrap().1;
+        let choice = name.strip_suffix("[x]");
+        let produced = resources.iter().any(|r| {
+            r.as_object().unwrap().keys().any(|key| match choice {
+                Some(prefix) => key.starts_with(prefix),
+                None => key == name,
+            })
+        });
+        assert!(produced, "{resource_type}.{name} is mustSupport but no seeded resource has it");
     }
 }
 

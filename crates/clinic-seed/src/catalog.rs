@@ -846,6 +846,10 @@ pub(crate) const APPOINTMENT_REASONS: [(&str, &str); 6] = [
     ("vaccination", "ฉีดวัคซีนไข้หวัดใหญ่"),
 ];
 
+/// Notes the front desk leaves on a booking.
+pub(crate) const APPOINTMENT_NOTES: [&str; 4] =
+    ["งดน้ำงดอาหารหลังเที่ยงคืน", "นำผลตรวจเลือดครั้งก่อนมาด้วย", "ผู้ป่วยขอพบแพทย์หญิง", "โทรยืนยันนัดล่วงหน้า 1 วัน"];
+
 /// What a visit's service fee line is called on a claim.
 pub(crate) const SERVICE_FEE: (&str, &str) = ("SV001", "ค่าบริการทางการแพทย์ผู้ป่วยนอก");
 

@@ -7,10 +7,10 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 
 use crate::catalog::{
-    ALLERGIES, APPOINTMENT_REASONS, BLOOD_GROUPS, BRANCHES, CONDITIONS, Condition, ConditionKind, DRUGS,
-    Drug, FEMALE_FIRST_NAMES, FOLLOW_UP, FOREIGNERS, ForeignNames, Form, Frequency, INSURERS, LAST_NAMES,
-    LabResult, LabTest, MALE_FIRST_NAMES, Meal, PATIENT_PLACES, SERVICE_FEE, STREETS_BANGKOK, Scheme,
-    drug_index, lab_test,
+    ALLERGIES, APPOINTMENT_NOTES, APPOINTMENT_REASONS, BLOOD_GROUPS, BRANCHES, CONDITIONS, Condition,
+    ConditionKind, DRUGS, Drug, FEMALE_FIRST_NAMES, FOLLOW_UP, FOREIGNERS, ForeignNames, Form, Frequency,
+    INSURERS, LAST_NAMES, LabResult, LabTest, MALE_FIRST_NAMES, Meal, PATIENT_PLACES, SERVICE_FEE,
+    STREETS_BANGKOK, Scheme, drug_index, lab_test,
 };
 use crate::reference::Reference;
 use crate::tables::{Batch, Field, NextIds, SeedTable};
@@ -405,6 +405,11 @@ impl<'r> Generator<'r> {
             let updated_at =
                 if start_at < self.today.and_time(chrono::NaiveTime::MIN) { start_at } else { booked_at };
             let queue_no = format!("A{:03}", self.rng.random_range(1..200));
+            let note = if self.rng.random_bool(0.2) {
+                Some(*APPOINTMENT_NOTES.choose(&mut self.rng).expect("notes are listed"))
+            } else {
+                None
+            };
             let duration: i32 = if appt_type == "procedure" { 30 } else { 15 };
             batch.push(
                 SeedTable::Appointments,
@@ -418,7 +423,7 @@ impl<'r> Generator<'r> {
                     appt_type.into(),
                     status.into(),
                     reason.into(),
-                    Field::Null,
+                    note.into(),
                     queue_no.as_str().into(),
                     booked_at.into(),
                     updated_at.into(),

@@ -56,8 +56,11 @@ pub fn statement() -> Value {
             if let Some(effect) = fhir_store::delete_effect(resource_type) {
                 interactions.push(json!({"code": "delete", "documentation": effect}));
             }
+            let profile = fhir_conformance::profile_url(resource_type);
             json!({
                 "type": resource_type,
+                "profile": profile,
+                "supportedProfile": [profile],
                 "interaction": interactions,
                 "versioning": "versioned-update",
                 "readHistory": history,
@@ -67,8 +70,22 @@ pub fn statement() -> Value {
                 "conditionalUpdate": writable,
                 "conditionalDelete": "not-supported",
                 "searchParam": params,
+                "operation": [{
+                    "name": "validate",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+                    "documentation": "Checks a resource against the clinic profile and whether it can be stored as sent; never stores it.",
+                }],
             })
         })
+        .chain(std::iter::once(json!({
+            "type": "StructureDefinition",
+            "documentation": "The clinic profiles, one per served type (also under fhir-profiles/ in the source).",
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "searchParam": [
+                {"name": "_id", "definition": "http://hl7.org/fhir/SearchParameter/Resource-id", "type": "token"},
+                {"name": "url", "definition": "http://hl7.org/fhir/SearchParameter/conformance-url", "type": "uri"},
+            ],
+        })))
         .collect();
     json!({
         "resourceType": "CapabilityStatement",

@@ -7,15 +7,26 @@ use fhir_search::Handling;
 use serde_json::Value;
 
 use crate::format::query_value;
-use crate::{ApiError, AppState, BASE_PATH, Format, capability, history, read, search, write};
+use crate::{ApiError, AppState, BASE_PATH, Format, capability, conformance, history, read, search, write};
 
 pub fn scope() -> Scope {
     let not_allowed = || web::to(method_not_allowed);
-    // Literal segments (`_history`, `_search`) are registered before the `{id}` they would match.
+    // Literal segments (`_history`, `_search`, `$validate`, StructureDefinition) are registered
+    // before the `{type}`/`{id}` they would match.
     web::scope(BASE_PATH)
         .route("/metadata", web::get().to(metadata))
         .service(
             web::resource("/_history").route(web::get().to(history::system)).default_service(not_allowed()),
+        )
+        .service(
+            web::resource("/StructureDefinition")
+                .route(web::get().to(conformance::search))
+                .default_service(not_allowed()),
+        )
+        .service(
+            web::resource("/StructureDefinition/{id}")
+                .route(web::get().to(conformance::read))
+                .default_service(not_allowed()),
         )
         .service(
             web::resource("/{type}")
@@ -32,6 +43,11 @@ pub fn scope() -> Scope {
         .service(
             web::resource("/{type}/_history")
                 .route(web::get().to(history::of_type))
+                .default_service(not_allowed()),
+        )
+        .service(
+            web::resource("/{type}/$validate")
+                .route(web::post().to(conformance::validate))
                 .default_service(not_allowed()),
         )
         .service(

@@ -4,6 +4,7 @@
 //! OperationOutcome); the store owns data. Handlers stay thin.
 
 mod capability;
+mod conformance;
 mod error;
 mod format;
 mod handlers;

@@ -1,8 +1,5 @@
 //! `_summary` and `_elements`: returning part of each resource, tagged SUBSETTED.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
 use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use fhir_outcome::{Issue, IssueType};
@@ -10,11 +7,6 @@ use serde_json::{Value, json};
 
 use crate::ApiError;
 use crate::format::query_value;
-
-/// The base R4 definitions of the served types: the summary elements come from their
-/// `isSummary` flags, so they cannot drift from the specification.
-const BASE_DEFINITIONS: [(&str, &str); 1] =
-    [("Patient", include_str!("../../../fhir-profiles/base/StructureDefinition-Patient.json"))];
 
 /// Elements every subset keeps.
 const ALWAYS_KEPT: [&str; 3] = ["resourceType", "id", "meta"];
@@ -67,10 +59,10 @@ impl Subset {
         let keep: Box<dyn Fn(&str) -> bool> = match self {
             Subset::Full | Subset::Count => return resource,
             Subset::Data => Box::new(|name| name != "text"),
-            Subset::Summary => {
-                let summary = summary_elements(&resource_type);
-                Box::new(move |name| summary.iter().any(|s| element_matches(s, name)))
-            }
+            // The summary elements are those the base definition flags isSummary.
+            Subset::Summary => Box::new(move |name| {
+                fhir_conformance::base_element(&resource_type, name).is_some_and(|element| element.summary)
+            }),
             Subset::Elements(names) => Box::new(move |name| names.iter().any(|n| n == name)),
         };
         let Value::Object(elements) = &mut resource else { return resource };
@@ -95,51 +87,9 @@ fn invalid(diagnostics: &str, parameter: &str) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Invalid, diagnostics).at(parameter))
 }
 
-/// `deceased[x]` matches `deceasedBoolean` and `deceasedDateTime`.
-fn element_matches(definition: &str, name: &str) -> bool {
-    match definition.strip_suffix("[x]") {
-        Some(prefix) => name.starts_with(prefix),
-        None => definition == name,
-    }
-}
-
-/// The top-level summary elements of a resource type, from its base StructureDefinition.
-fn summary_elements(resource_type: &str) -> &'static [String] {
-    static BY_TYPE: OnceLock<HashMap<&'static str, Vec<String>>> = OnceLock::new();
-    let by_type = BY_TYPE.get_or_init(|| {
-        BASE_DEFINITIONS
-            .iter()
-            .map(|(resource_type, definition)| {
-                let definition: Value =
-                    serde_json::from_str(definition).expect("a bundled StructureDefinition");
-                let prefix = format!("{resource_type}.");
-                let names = definition["snapshot"]["element"]
-                    .as_array()
-                    .expect("a snapshot")
-                    .iter()
-                    .filter(|e| e["isSummary"] == true)
-                    .filter_map(|e| e["path"].as_str()?.strip_prefix(&prefix).map(str::to_owned))
-                    .filter(|path| !path.contains('.'))
-                    .collect();
-                (*resource_type, names)
-            })
-            .collect()
-    });
-    by_type.get(resource_type).map_or(&[], Vec::as_slice)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patient_summary_comes_from_the_specification() {
-        let summary = summary_elements("Patient");
-        for expected in ["identifier", "name", "gender", "birthDate", "deceased[x]", "address"] {
-            assert!(summary.iter().any(|s| s == expected), "{expected}");
-        }
-        assert!(!summary.iter().any(|s| s == "contact" || s == "extension"));
-    }
 
     #[test]
     fn subsets_keep_identity_and_are_tagged() {

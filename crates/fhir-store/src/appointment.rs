@@ -44,6 +44,10 @@ impl ResourceKind for AppointmentKind {
         true
     }
 
+    fn check(&self, resource: &Value, ctx: &MappingContext) -> Vec<fhir_outcome::Issue> {
+        appointment_from_fhir(resource, ctx).err().unwrap_or_default()
+    }
+
     fn create(
         &self,
         conn: &mut DbConnection,

@@ -50,6 +50,10 @@ impl ResourceKind for EncounterKind {
         true
     }
 
+    fn check(&self, resource: &Value, ctx: &MappingContext) -> Vec<fhir_outcome::Issue> {
+        encounter_from_fhir(resource, ctx).err().unwrap_or_default()
+    }
+
     fn create(
         &self,
         conn: &mut DbConnection,

@@ -2,6 +2,7 @@
 
 use clinic_db::DbConnection;
 use fhir_mapping::MappingContext;
+use fhir_outcome::Issue;
 use fhir_search::SearchRequest;
 use serde_json::Value;
 
@@ -41,6 +42,12 @@ pub trait ResourceKind: Sync {
     /// such as doctors and branches in its own application).
     fn writable(&self) -> bool {
         false
+    }
+
+    /// What stops `resource` being stored as sent, found by mapping it (no database needed).
+    fn check(&self, resource: &Value, ctx: &MappingContext) -> Vec<Issue> {
+        let _ = (resource, ctx);
+        Vec::new()
     }
 
     fn create(

@@ -87,6 +87,10 @@ pub struct Written {
 }
 
 impl Written {
+    fn profiled(self) -> Written {
+        Written { resource: profiled(self.resource), ..self }
+    }
+
     pub(crate) fn new(resource: Value, created: bool, replaced: Option<Value>) -> Written {
         Written { resource, created, replaced, dropped: Vec::new() }
     }
@@ -111,6 +115,12 @@ pub struct HistoryEntry {
     pub method: String,
     /// `None` for a delete.
     pub resource: Option<Value>,
+}
+
+impl HistoryEntry {
+    fn profiled(self) -> HistoryEntry {
+        HistoryEntry { resource: self.resource.map(profiled), ..self }
+    }
 }
 
 #[derive(Debug)]
@@ -138,7 +148,21 @@ impl Store {
         let kind = kind_of(resource_type)?;
         let id = id.to_owned();
         let ctx = self.ctx.clone();
-        self.db.run(move |conn| current(conn, kind, &id, &ctx)).await
+        self.db.run(move |conn| current(conn, kind, &id, &ctx)).await.map(profiled)
+    }
+
+    /// Everything that stops `resource` conforming to its clinic profile and being stored as
+    /// sent, without storing anything (`$validate`).
+    pub fn validate(&self, resource: &Value) -> Result<Vec<Issue>, StoreError> {
+        let kind = kind_of(resource_type_of(resource)?)?;
+        let mut issues = fhir_conformance::profile_issues(resource);
+        for issue in kind.check(resource, &self.ctx) {
+            // The profile already names an element it forbids; the mapping would say it again.
+            if !issues.iter().any(|known| known.expression == issue.expression) {
+                issues.push(issue);
+            }
+        }
+        Ok(issues)
     }
 
     /// A version of a resource: the current one, or one the facade kept.
@@ -164,6 +188,7 @@ impl Store {
                 }
             })
             .await
+            .map(profiled)
     }
 
     /// Creates `resource`. With `condition` (`If-None-Exist`) nothing is created when it already
@@ -189,6 +214,7 @@ impl Store {
                 })
             })
             .await
+            .map(Written::profiled)
     }
 
     /// Replaces the resource `id`; the body's `id` must be `id`. With `expected_version` (from
@@ -221,6 +247,7 @@ impl Store {
                 })
             })
             .await
+            .map(Written::profiled)
     }
 
     /// `PUT [type]?[criteria]`: updates the one match (the body's `id`, if any, must be its id),
@@ -268,6 +295,7 @@ impl Store {
                 })
             })
             .await
+            .map(Written::profiled)
     }
 
     /// Deletes as the type's [`ResourceKind::delete_effect`] says. Deleting a deleted resource
@@ -292,6 +320,7 @@ impl Store {
                 })
             })
             .await
+            .map(Written::profiled)
     }
 
     pub async fn history(
@@ -319,6 +348,10 @@ impl Store {
                 versions::history(conn, &kinds, id.as_deref(), &request, &ctx)
             })
             .await
+            .map(|page| HistoryPage {
+                entries: page.entries.into_iter().map(HistoryEntry::profiled).collect(),
+                ..page
+            })
     }
 
     pub async fn search(
@@ -328,8 +361,23 @@ impl Store {
     ) -> Result<SearchPage, StoreError> {
         let kind = kind_of(resource_type)?;
         let ctx = self.ctx.clone();
-        self.db.run(move |conn| kind.search(conn, &request, &ctx)).await
+        self.db
+            .run(move |conn| kind.search(conn, &request, &ctx))
+            .await
+            .map(|page| SearchPage { resources: page.resources.into_iter().map(profiled).collect(), ..page })
     }
+}
+
+/// Names the clinic profile in `meta.profile` of a resource the store hands out.
+fn profiled(mut resource: Value) -> Value {
+    let url = resource["resourceType"].as_str().and_then(fhir_conformance::profile_url);
+    if let (Some(url), Some(meta)) = (url, resource.get_mut("meta").and_then(Value::as_object_mut)) {
+        let profiles = meta.entry("profile").or_insert_with(|| Value::Array(Vec::new()));
+        if let Some(profiles) = profiles.as_array_mut().filter(|p| !p.iter().any(|p| *p == url)) {
+            profiles.push(Value::String(url));
+        }
+    }
+    resource
 }
 
 fn kind_of(resource_type: &str) -> Result<&'static dyn ResourceKind, StoreError> {

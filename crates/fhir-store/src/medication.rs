@@ -67,6 +67,10 @@ impl ResourceKind for MedicationRequestKind {
         true
     }
 
+    fn check(&self, resource: &Value, ctx: &MappingContext) -> Vec<fhir_outcome::Issue> {
+        medication_request_from_fhir(resource, ctx).err().unwrap_or_default()
+    }
+
     fn create(
         &self,
         conn: &mut DbConnection,

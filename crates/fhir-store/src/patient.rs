@@ -36,6 +36,10 @@ impl ResourceKind for PatientKind {
         true
     }
 
+    fn check(&self, resource: &Value, ctx: &MappingContext) -> Vec<fhir_outcome::Issue> {
+        patient_from_fhir(resource, ctx).err().unwrap_or_default()
+    }
+
     fn create(
         &self,
         conn: &mut DbConnection,
