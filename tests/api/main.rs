@@ -3,7 +3,9 @@
 
 mod app;
 mod capability_walk;
+mod claim;
 mod conditional;
+mod document_reference;
 mod errors;
 mod history;
 mod http_semantics;

@@ -5,11 +5,13 @@
 //! that also keeps the versions it writes and replaces (`versions`).
 
 mod availability;
+mod claim;
 mod clinical_reads;
 mod encounter;
 mod error;
 mod kind;
 mod medication;
+mod note;
 mod patient;
 mod predicate;
 mod reference_data;
@@ -28,7 +30,7 @@ use crate::sql::{Bind, Sql};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 10] = [
+const KINDS: [&dyn ResourceKind; 12] = [
     &patient::PatientKind,
     &reference_data::PractitionerKind,
     &reference_data::OrganizationKind,
@@ -37,6 +39,8 @@ const KINDS: [&dyn ResourceKind; 10] = [
     &clinical_reads::ConditionKind,
     &encounter::EncounterKind,
     &medication::MedicationRequestKind,
+    &claim::ClaimKind,
+    &note::DocumentReferenceKind,
     &availability::ScheduleKind,
     &availability::SlotKind,
 ];
