@@ -107,6 +107,30 @@ impl TestApp {
         assert_eq!(status, 201, "{created}");
         created
     }
+
+    /// Fills the database as the clinic application would: `patients` patients with their
+    /// visits, diagnoses, prescriptions, claims and notes.
+    pub async fn seed_clinic(&self, patients: u64) {
+        let db = self.database.clone();
+        let options = clinic_seed::SeedOptions { patients, random_seed: 3, show_progress: false };
+        tokio::task::spawn_blocking(move || clinic_seed::seed(&db, &options)).await.unwrap().unwrap();
+    }
+
+    /// The resources a search finds (one page of up to 1000) and its total; `params` are encoded.
+    pub async fn search(&self, resource_type: &str, params: &[(&str, &str)]) -> (Vec<Value>, u64) {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("_count", "1000");
+        for (name, value) in params {
+            query.append_pair(name, value);
+        }
+        let (status, bundle) = self.get(&format!("{resource_type}?{}", query.finish())).await;
+        assert_eq!(status, 200, "{resource_type}?{params:?}: {bundle}");
+        let resources = bundle["entry"]
+            .as_array()
+            .map(|entries| entries.iter().map(|entry| entry["resource"].clone()).collect())
+            .unwrap_or_default();
+        (resources, bundle["total"].as_u64().unwrap())
+    }
 }
 
 /// The official R4 JSON Schema's definition of `resource_type`, compiled once per type (the

@@ -22,8 +22,8 @@ const EXERCISED: [&str; 9] = [
 ];
 
 /// A resource to create of each type clients may write: a Patient as an HIS sends one, or a
-/// copy of a seeded resource without what makes it that resource (id, identifiers) or what
-/// only the clinic records (diagnoses).
+/// copy of a seeded resource without what makes it that resource (id, identifiers) or, for an
+/// Encounter, what only the clinic records (diagnoses; a Claim restates its visit's).
 async fn sample(app: &TestApp, resource_type: &str) -> Value {
     if resource_type == "Patient" {
         return somchai();
@@ -31,8 +31,11 @@ async fn sample(app: &TestApp, resource_type: &str) -> Value {
     let (_, bundle) = app.get(&format!("{resource_type}?_count=1")).await;
     let mut resource = bundle["entry"][0]["resource"].clone();
     let members = resource.as_object_mut().unwrap_or_else(|| panic!("the seed has no {resource_type}"));
-    for own in ["id", "meta", "identifier", "diagnosis"] {
+    for own in ["id", "meta", "identifier"] {
         members.remove(own);
+    }
+    if resource_type == "Encounter" {
+        members.remove("diagnosis");
     }
     resource
 }
@@ -56,7 +59,7 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
         ("Condition", "code") => "/code/coding/0",
         ("Condition", "recorded-date") => "/recordedDate",
         ("Schedule", "actor") => "/actor/0",
-        ("Encounter" | "MedicationRequest", "patient" | "subject") => "/subject",
+        ("Encounter" | "MedicationRequest" | "DocumentReference", "patient" | "subject") => "/subject",
         ("MedicationRequest", "encounter") => "/encounter",
         ("Appointment", "patient" | "actor") => "/participant/0/actor",
         ("Appointment", "practitioner") => "/participant/1/actor",
@@ -69,6 +72,15 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
         ("Encounter", "date") => "/period/start",
         ("Encounter", "practitioner") => "/participant/0/individual",
         ("Encounter", "service-provider") => "/serviceProvider",
+        ("Claim", "patient") => "/patient",
+        ("Claim", "use") => "/use",
+        ("Claim", "created") => "/created",
+        ("Claim", "insurer") => "/insurer",
+        ("Claim", "provider") => "/provider",
+        ("DocumentReference", "encounter") => "/context/encounter/0",
+        ("DocumentReference", "type") => "/type/coding/0",
+        ("DocumentReference", "date") => "/date",
+        ("DocumentReference", "author") => "/author/0",
         ("Slot", "schedule") => "/schedule",
         ("Slot", "start") => "/start",
         ("StructureDefinition", "url") => "/url",

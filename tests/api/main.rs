@@ -3,8 +3,10 @@
 
 mod app;
 mod capability_walk;
+mod claim;
 mod clinical_writes;
 mod conditional;
+mod document_reference;
 mod errors;
 mod history;
 mod http_semantics;

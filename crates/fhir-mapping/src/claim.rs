@@ -35,7 +35,7 @@ use crate::elements::{
 use crate::{MappingContext, icd10_with_dot, meta, reference, round_trip::unstored_elements, systems};
 
 /// Clinic claim statuses and the Claim.status each reads as; the first of a kind is the default.
-const STATUSES: [(&str, &str); 6] = [
+pub const CLAIM_STATUSES: [(&str, &str); 6] = [
     ("draft", "draft"),
     ("submitted", "active"),
     ("approved", "active"),
@@ -45,7 +45,8 @@ const STATUSES: [(&str, &str); 6] = [
 ];
 /// http://hl7.org/fhir/ValueSet/fm-status (required binding).
 const STATUS_VALUE_SET: [&str; 4] = ["active", "cancelled", "draft", "entered-in-error"];
-const USES: [(&str, &str); 2] = [("claim", "claim"), ("preauthorization", "preauthorization")];
+/// Clinic claim uses and the Claim.use each reads as.
+pub const CLAIM_USES: [(&str, &str); 2] = [("claim", "claim"), ("preauthorization", "preauthorization")];
 /// http://hl7.org/fhir/ValueSet/claim-use (required binding).
 const USE_VALUE_SET: [&str; 3] = ["claim", "preauthorization", "predetermination"];
 /// Clinic claim types and their http://terminology.hl7.org/CodeSystem/claim-type codes.
@@ -58,13 +59,13 @@ const THB: &str = "THB";
 /// Insurers share the Organization id space with branches; their ids carry this prefix.
 const INSURER_ID_PREFIX: &str = "Organization/insurer-";
 
-/// What a Claim write stores, and the diagnoses (ICD-10 without the dot) it restates.
+/// What a Claim write stores, and the diagnoses (ICD-10 without the dot, diag_type) it restates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimWrite {
     pub claim: ClaimFields,
     /// `claim_id` is 0: the store sets it.
     pub items: Vec<ClaimItemFields>,
-    pub diagnoses: Vec<String>,
+    pub diagnoses: Vec<(String, i16)>,
 }
 
 /// `diagnoses` are the claim visit's (diagnosis id, ICD-10 without the dot, diag_type).
@@ -95,7 +96,8 @@ pub fn claim_to_fhir(
             json!([{"system": systems::CLINIC_CLAIM_NUMBER, "value": c.claim_no}]),
         );
     }
-    let status = STATUSES.iter().find(|(clinic, _)| *clinic == c.status).map_or("active", |(_, fhir)| fhir);
+    let status =
+        CLAIM_STATUSES.iter().find(|(clinic, _)| *clinic == c.status).map_or("active", |(_, fhir)| fhir);
     claim.insert("status".into(), json!(status));
     let mut type_coding = Vec::new();
     if let Some((_, fhir)) = TYPES.iter().find(|(clinic, _)| *clinic == c.claim_type) {
@@ -200,14 +202,15 @@ pub fn claim_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<ClaimWr
             ),
         }
     }
-    let status = clinic_code(&resource["status"], &STATUSES, &STATUS_VALUE_SET, "Claim.status", &mut issues);
+    let status =
+        clinic_code(&resource["status"], &CLAIM_STATUSES, &STATUS_VALUE_SET, "Claim.status", &mut issues);
     // The extension refines `active`; it must agree with Claim.status.
     let refined = status.is_some_and(|status| fhir_status(status) == fhir_status(&c.status));
     if !refined {
         c.status = status.unwrap_or_default().into();
     }
     c.claim_type = read_type(&resource["type"], &mut issues).unwrap_or_default();
-    c.claim_use = clinic_code(&resource["use"], &USES, &USE_VALUE_SET, "Claim.use", &mut issues)
+    c.claim_use = clinic_code(&resource["use"], &CLAIM_USES, &USE_VALUE_SET, "Claim.use", &mut issues)
         .unwrap_or_default()
         .into();
     c.patient_id =
@@ -257,15 +260,11 @@ pub fn claim_from_fhir(resource: &Value, ctx: &MappingContext) -> Result<ClaimWr
             diagnoses.iter().map(|(icd10, diag_type)| (0, icd10.clone(), *diag_type)).collect();
         issues = unstored_elements(resource, &claim_to_fhir(&stored, &item_rows, &restated, ctx), "Claim");
     }
-    if issues.is_empty() {
-        Ok(ClaimWrite { claim: c, items, diagnoses: diagnoses.into_iter().map(|(icd10, _)| icd10).collect() })
-    } else {
-        Err(issues)
-    }
+    if issues.is_empty() { Ok(ClaimWrite { claim: c, items, diagnoses }) } else { Err(issues) }
 }
 
 fn fhir_status(clinic: &str) -> Option<&'static str> {
-    STATUSES.iter().find(|(c, _)| *c == clinic).map(|(_, fhir)| *fhir)
+    CLAIM_STATUSES.iter().find(|(c, _)| *c == clinic).map(|(_, fhir)| *fhir)
 }
 
 fn read_extensions(resource: &Value, c: &mut ClaimFields, ctx: &MappingContext, issues: &mut Vec<Issue>) {
@@ -630,7 +629,7 @@ mod tests {
         let expected: Vec<_> =
             items().into_iter().map(|i| ClaimItemFields { claim_id: 0, ..i.fields }).collect();
         assert_eq!(write.items, expected);
-        assert_eq!(write.diagnoses, ["E119", "I10"]);
+        assert_eq!(write.diagnoses, [("E119".to_owned(), 1), ("I10".to_owned(), 2)]);
     }
 
     #[test]

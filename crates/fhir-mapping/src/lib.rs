@@ -32,7 +32,7 @@ pub mod thai_id;
 pub use appointment::{
     APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, appointment_from_fhir, appointment_to_fhir,
 };
-pub use claim::{ClaimWrite, claim_from_fhir, claim_to_fhir};
+pub use claim::{CLAIM_STATUSES, CLAIM_USES, ClaimWrite, claim_from_fhir, claim_to_fhir};
 pub use condition::{condition_to_fhir, diagnosis_type_coding};
 pub use context::MappingContext;
 pub use coverage::coverage_to_fhir;
@@ -46,7 +46,10 @@ pub use medication::{
     DrugCode, MEDICATION_REQUEST_STATUSES, MedicationRequestWrite, medication_request_from_fhir,
     medication_request_to_fhir,
 };
-pub use note::{NOTE_RETRACTED, document_reference_from_fhir, document_reference_to_fhir};
+pub use note::{
+    DOCUMENT_REFERENCE_STATUSES, NOTE_RETRACTED, NOTE_TYPES, document_reference_from_fhir,
+    document_reference_to_fhir,
+};
 pub use observation::{
     ObservationId, VitalSign, VitalSignWrite, VitalValues, is_vital_sign, lab_result_from_fhir,
     lab_result_to_fhir, observation_patient_id, parse_observation_id, vital_sign_from_fhir,

@@ -32,8 +32,14 @@ use crate::{MappingContext, meta, reference, round_trip::unstored_elements, syst
 /// The clinic status of a note FHIR deletes.
 pub const NOTE_RETRACTED: &str = "retracted";
 
-/// Clinic statuses and the DocumentReference.status each reads as.
-const STATUSES: [(&str, &str); 2] = [("signed", "current"), (NOTE_RETRACTED, "entered-in-error")];
+/// Clinic statuses and the DocumentReference.status each reads as; the first of a kind is what a
+/// write stores before docStatus refines it.
+pub const DOCUMENT_REFERENCE_STATUSES: [(&str, &str); 4] = [
+    ("signed", "current"),
+    ("draft", "current"),
+    ("amended", "current"),
+    (NOTE_RETRACTED, "entered-in-error"),
+];
 /// http://hl7.org/fhir/ValueSet/document-reference-status (required binding).
 const STATUS_VALUE_SET: [&str; 3] = ["current", "superseded", "entered-in-error"];
 /// Clinic statuses of current notes and the DocumentReference.docStatus each reads as.
@@ -42,7 +48,7 @@ const DOC_STATUSES: [(&str, &str); 3] =
 /// http://hl7.org/fhir/ValueSet/composition-status (required binding).
 const DOC_STATUS_VALUE_SET: [&str; 4] = ["preliminary", "final", "amended", "entered-in-error"];
 /// Clinic note types and their LOINC document type and display.
-const TYPES: [(&str, &str, &str); 2] =
+pub const NOTE_TYPES: [(&str, &str, &str); 2] =
     [("progress", "11506-3", "Progress note"), ("outpatient", "34108-1", "Outpatient Note")];
 const CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 const TITLE: &str = "SOAP note";
@@ -54,14 +60,17 @@ pub fn document_reference_to_fhir(row: &ClinicalNoteRow, patient_id: i64, ctx: &
     document.insert("resourceType".into(), json!("DocumentReference"));
     document.insert("id".into(), json!(row.id.to_string()));
     document.insert("meta".into(), meta(row.version, row.updated_at, ctx));
-    let retracted = n.status == NOTE_RETRACTED;
-    document.insert("status".into(), json!(if retracted { "entered-in-error" } else { "current" }));
+    let status = DOCUMENT_REFERENCE_STATUSES
+        .iter()
+        .find(|(clinic, _)| *clinic == n.status)
+        .map_or("current", |(_, fhir)| fhir);
+    document.insert("status".into(), json!(status));
     let doc_status = match DOC_STATUSES.iter().find(|(clinic, _)| *clinic == n.status) {
         Some((_, fhir)) => fhir,
         None => "entered-in-error",
     };
     document.insert("docStatus".into(), json!(doc_status));
-    if let Some((_, code, display)) = TYPES.iter().find(|(clinic, _, _)| *clinic == n.note_type) {
+    if let Some((_, code, display)) = NOTE_TYPES.iter().find(|(clinic, _, _)| *clinic == n.note_type) {
         document.insert(
             "type".into(),
             json!({"coding": [{"system": systems::LOINC, "code": code, "display": display}]}),
@@ -132,7 +141,7 @@ pub fn document_reference_from_fhir(
     let mut n = ClinicalNoteFields::default();
     let status = clinic_code(
         &resource["status"],
-        &STATUSES,
+        &DOCUMENT_REFERENCE_STATUSES,
         &STATUS_VALUE_SET,
         "DocumentReference.status",
         &mut issues,
@@ -150,7 +159,7 @@ pub fn document_reference_from_fhir(
     }
     .into();
     let loinc = coding_code(&resource["type"], systems::LOINC);
-    match TYPES.iter().find(|(_, code, _)| Some(*code) == loinc) {
+    match NOTE_TYPES.iter().find(|(_, code, _)| Some(*code) == loinc) {
         Some((clinic, _, _)) => n.note_type = (*clinic).into(),
         None if resource["type"].is_null() => issues.push(missing(
             "DocumentReference.type",

@@ -144,15 +144,7 @@ impl ResourceKind for CoverageKind {
                     ("patient" | "beneficiary", value) => {
                         predicate::reference(sql, "c.patient_id", "Patient", value)
                     }
-                    ("payor", SearchValue::Reference { resource_type, id }) => {
-                        let insurer = id.strip_prefix("insurer-").and_then(|key| key.parse::<i64>().ok());
-                        match (resource_type.as_deref().is_none_or(|t| t == "Organization"), insurer) {
-                            (true, Some(key)) => {
-                                sql.push("c.insurer_id = ").bind(Bind::BigInt(key));
-                            }
-                            _ => predicate::never(sql),
-                        }
-                    }
+                    ("payor", value) => predicate::insurer_reference(sql, "c.insurer_id", value),
                     ("status", SearchValue::Token(token)) => coverage_status(sql, token),
                     _ => return Err(unsupported("Coverage", name)),
                 }

@@ -78,6 +78,8 @@ fn duplicate_message(message: &str, constraint: Option<&str>) -> String {
         "Thai citizen ID"
     } else if what.contains("hn") {
         "HN"
+    } else if what.contains("claim_no") {
+        "claim number"
     } else {
         "unique key"
     };

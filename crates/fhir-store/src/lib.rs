@@ -6,11 +6,13 @@
 
 mod appointment;
 mod availability;
+mod claim;
 mod clinical_reads;
 mod encounter;
 mod error;
 mod kind;
 mod medication;
+mod note;
 mod patient;
 mod predicate;
 mod reference_data;
@@ -31,7 +33,7 @@ use crate::sql::{Bind, Sql};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 11] = [
+const KINDS: [&dyn ResourceKind; 13] = [
     &patient::PatientKind,
     &reference_data::PractitionerKind,
     &reference_data::OrganizationKind,
@@ -41,6 +43,8 @@ const KINDS: [&dyn ResourceKind; 11] = [
     &encounter::EncounterKind,
     &medication::MedicationRequestKind,
     &appointment::AppointmentKind,
+    &claim::ClaimKind,
+    &note::DocumentReferenceKind,
     &availability::ScheduleKind,
     &availability::SlotKind,
 ];

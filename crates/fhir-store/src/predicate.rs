@@ -2,7 +2,7 @@
 //! is naming its columns, not writing new control flow.
 
 use chrono::{Duration, NaiveDateTime, NaiveTime};
-use fhir_mapping::MappingContext;
+use fhir_mapping::{MappingContext, OrganizationKey};
 use fhir_search::{DatePrefix, DateValue, Modifier, SearchValue, TokenValue};
 
 use crate::StoreError;
@@ -121,24 +121,29 @@ pub fn date(
     Ok(())
 }
 
-/// A token over a coded column: `codes` maps FHIR codes to the clinic's; systems other than
-/// `system` match nothing.
+/// A token over a coded column: `codes` maps FHIR codes to the clinic's (several clinic codes
+/// may read as one FHIR code); systems other than `system` match nothing.
 pub fn code(sql: &mut Sql, column: &str, system: &str, codes: &[(&str, &str)], token: &TokenValue) {
-    let system_matches = token.system.as_deref().is_none_or(|s| s == system);
-    let clinic_code = token
-        .code
-        .as_deref()
-        .and_then(|code| codes.iter().find(|(fhir, _)| *fhir == code))
-        .map(|(_, clinic)| *clinic);
-    match (system_matches, token.code.is_some(), clinic_code) {
-        (true, false, _) => {
-            sql.push(column).push(" IS NOT NULL");
-        }
-        (true, true, Some(clinic)) => {
-            sql.push(column).push(" = ").bind(Bind::Text(clinic.to_owned()));
-        }
-        _ => never(sql),
+    if token.system.as_deref().is_some_and(|s| s != system) {
+        return never(sql);
     }
+    let Some(code) = token.code.as_deref() else {
+        sql.push(column).push(" IS NOT NULL");
+        return;
+    };
+    let clinic_codes: Vec<&str> =
+        codes.iter().filter(|(fhir, _)| *fhir == code).map(|(_, clinic)| *clinic).collect();
+    if clinic_codes.is_empty() {
+        return never(sql);
+    }
+    sql.push(column).push(" IN (");
+    for (i, clinic) in clinic_codes.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(Bind::Text((*clinic).to_owned()));
+    }
+    sql.push(")");
 }
 
 /// A `true`/`false` token over a boolean column.
@@ -167,6 +172,24 @@ pub fn reference(sql: &mut Sql, column: &str, target: &str, value: &SearchValue)
             if resource_type.as_deref().is_none_or(|t| t == target) =>
         {
             row_key(sql, column, id)
+        }
+        _ => never(sql),
+    }
+}
+
+/// A reference parameter naming an insurer's Organization (`Organization/insurer-[id]`) over an
+/// insurer key column; branch Organizations match nothing.
+pub fn insurer_reference(sql: &mut Sql, column: &str, value: &SearchValue) {
+    match value {
+        SearchValue::Reference { resource_type, id }
+            if resource_type.as_deref().is_none_or(|t| t == "Organization") =>
+        {
+            match OrganizationKey::from_id(id) {
+                Some(OrganizationKey::Insurer(key)) => {
+                    sql.push(column).push(" = ").bind(Bind::BigInt(key));
+                }
+                _ => never(sql),
+            }
         }
         _ => never(sql),
     }

@@ -67,6 +67,8 @@ versioned!(clinic_db::ClinicalNoteFields => clinical_notes);
 /// A clinic row a resource references, and where in the resource.
 pub struct RowRef {
     pub resource_type: &'static str,
+    /// What precedes the row key in the resource id (`insurer-` for insurer Organizations).
+    pub id_prefix: &'static str,
     pub table: &'static str,
     pub key: Option<i64>,
     pub path: String,
@@ -74,7 +76,12 @@ pub struct RowRef {
 
 impl RowRef {
     pub fn new(resource_type: &'static str, table: &'static str, key: Option<i64>, path: &str) -> RowRef {
-        RowRef { resource_type, table, key, path: path.to_owned() }
+        RowRef { resource_type, id_prefix: "", table, key, path: path.to_owned() }
+    }
+
+    /// The same reference to a row whose resource ids carry `id_prefix`.
+    pub fn with_id_prefix(self, id_prefix: &'static str) -> RowRef {
+        RowRef { id_prefix, ..self }
     }
 }
 
@@ -90,7 +97,7 @@ pub fn require_rows(conn: &mut DbConnection, refs: &[RowRef]) -> Result<(), Stor
             issues.push(
                 Issue::error(
                     IssueType::NotFound,
-                    format!("{}/{key} does not exist", reference.resource_type),
+                    format!("{}/{}{key} does not exist", reference.resource_type, reference.id_prefix),
                 )
                 .at(reference.path.clone()),
             );
@@ -100,16 +107,16 @@ pub fn require_rows(conn: &mut DbConnection, refs: &[RowRef]) -> Result<(), Stor
 }
 
 #[derive(QueryableByName)]
-struct PatientOfVisit {
+struct PatientOfRow {
     #[diesel(sql_type = BigInt)]
     patient_id: i64,
 }
 
-/// The patient of visit `visit_id`, if the visit exists.
-pub fn patient_of_visit(conn: &mut DbConnection, visit_id: i64) -> Result<Option<i64>, StoreError> {
+/// The patient of row `key` of `table` (a table with a `patient_id`), if the row exists.
+pub fn patient_of(conn: &mut DbConnection, table: &str, key: i64) -> Result<Option<i64>, StoreError> {
     let mut sql = Sql::new(conn.backend());
-    sql.push("SELECT patient_id FROM visits WHERE id = ").bind(Bind::BigInt(visit_id));
-    Ok(sql.load::<PatientOfVisit>(conn)?.first().map(|row| row.patient_id))
+    sql.push("SELECT patient_id FROM ").push(table).push(" WHERE id = ").bind(Bind::BigInt(key));
+    Ok(sql.load::<PatientOfRow>(conn)?.first().map(|row| row.patient_id))
 }
 
 /// The patient a resource's `subject` references, if it is a `Patient/[id]` reference.
@@ -117,8 +124,9 @@ pub fn subject_patient(resource: &serde_json::Value) -> Option<i64> {
     resource["subject"]["reference"].as_str()?.strip_prefix("Patient/")?.parse().ok()
 }
 
-/// A resource recorded in a visit must name the visit's patient as its subject: the clinic
-/// keeps the patient only through the visit. `encounter_path`/`subject_path` name the elements.
+/// A resource recorded in a visit must name the visit's patient as its subject (or patient): the
+/// clinic keeps the patient only through the visit. `encounter_path`/`subject_path` name the
+/// elements.
 pub fn require_visit_of_patient(
     conn: &mut DbConnection,
     visit_id: i64,
@@ -126,7 +134,7 @@ pub fn require_visit_of_patient(
     encounter_path: &str,
     subject_path: &str,
 ) -> Result<i64, StoreError> {
-    let Some(patient) = patient_of_visit(conn, visit_id)? else {
+    let Some(patient) = patient_of(conn, "visits", visit_id)? else {
         return Err(StoreError::Unprocessable(vec![
             Issue::error(IssueType::NotFound, format!("Encounter/{visit_id} does not exist"))
                 .at(encounter_path),
@@ -136,7 +144,7 @@ pub fn require_visit_of_patient(
         return Err(StoreError::Unprocessable(vec![
             Issue::error(
                 IssueType::BusinessRule,
-                format!("the subject must be Patient/{patient}, the patient of Encounter/{visit_id}"),
+                format!("expected Patient/{patient}, the patient of Encounter/{visit_id}"),
             )
             .at(subject_path),
         ]));

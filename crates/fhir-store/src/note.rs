@@ -1,0 +1,195 @@
+//! DocumentReference <-> `clinical_notes` (SOAP notes), the patient from the note's visit.
+
+use clinic_db::{ClinicalNoteFields, ClinicalNoteRow, DbConnection};
+use diesel::QueryableByName;
+use diesel::sql_types::BigInt;
+use fhir_mapping::{
+    DOCUMENT_REFERENCE_STATUSES, MappingContext, NOTE_RETRACTED, NOTE_TYPES, document_reference_from_fhir,
+    document_reference_to_fhir, systems,
+};
+use fhir_search::{SearchRequest, SearchValue};
+use serde_json::Value;
+
+use crate::kind::{ResourceKind, RowSource};
+use crate::predicate::{self, DateColumn};
+use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::writes::{RowRef, VersionedFields, require_rows, require_visit_of_patient, subject_patient};
+use crate::{SearchPage, StoreError, Written, local_now};
+
+const NOTES: Rows = Rows {
+    resource_type: "DocumentReference",
+    columns: "n.*, v.patient_id",
+    from: "clinical_notes n JOIN visits v ON v.id = n.visit_id",
+    alias: "n",
+    id_prefix: "",
+};
+const STATUS_SYSTEM: &str = "http://hl7.org/fhir/document-reference-status";
+
+/// A note with the patient of its visit.
+#[derive(QueryableByName)]
+pub struct NoteOfPatient {
+    #[diesel(embed)]
+    pub note: ClinicalNoteRow,
+    #[diesel(sql_type = BigInt)]
+    pub patient_id: i64,
+}
+
+impl HasRowKey for NoteOfPatient {
+    fn row_key(&self) -> i64 {
+        self.note.id
+    }
+}
+
+pub struct DocumentReferenceKind;
+
+impl ResourceKind for DocumentReferenceKind {
+    fn resource_type(&self) -> &'static str {
+        "DocumentReference"
+    }
+
+    fn sources(&self) -> &'static [RowSource] {
+        const SOURCES: &[RowSource] = &[RowSource::rows_of("clinical_notes")];
+        SOURCES
+    }
+
+    fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
+        let row: NoteOfPatient = row_search::found(conn, &NOTES, id)?;
+        Ok(document_reference_to_fhir(&row.note, row.patient_id, ctx))
+    }
+
+    fn writable(&self) -> bool {
+        true
+    }
+
+    fn check(&self, resource: &Value, ctx: &MappingContext) -> Vec<fhir_outcome::Issue> {
+        document_reference_from_fhir(resource, ctx).err().unwrap_or_default()
+    }
+
+    fn create(
+        &self,
+        conn: &mut DbConnection,
+        resource: &Value,
+        ctx: &MappingContext,
+    ) -> Result<Written, StoreError> {
+        let fields = checked_fields(conn, resource, ctx)?;
+        let key = fields.insert(conn, local_now(ctx))?;
+        Ok(Written::new(self.read(conn, &key.to_string(), ctx)?, true, None))
+    }
+
+    fn update(
+        &self,
+        conn: &mut DbConnection,
+        id: &str,
+        resource: &Value,
+        expected_version: Option<i32>,
+        ctx: &MappingContext,
+    ) -> Result<Written, StoreError> {
+        let current: NoteOfPatient = row_search::found(conn, &NOTES, id)?;
+        let fields = checked_fields(conn, resource, ctx)?;
+        self.write_version(conn, &current, expected_version, &fields, ctx)
+    }
+
+    fn search(
+        &self,
+        conn: &mut DbConnection,
+        request: &SearchRequest,
+        ctx: &MappingContext,
+    ) -> Result<SearchPage, StoreError> {
+        let statuses: Vec<(&str, &str)> =
+            DOCUMENT_REFERENCE_STATUSES.iter().map(|(clinic, fhir)| (*fhir, *clinic)).collect();
+        let types: Vec<(&str, &str)> =
+            NOTE_TYPES.iter().map(|(clinic, loinc, _)| (*loinc, *clinic)).collect();
+        let page = row_search::search::<NoteOfPatient>(conn, &NOTES, request, ctx, |sql, name, _, value| {
+            match (name, value) {
+                ("patient" | "subject", value) => predicate::reference(sql, "v.patient_id", "Patient", value),
+                ("encounter", value) => predicate::reference(sql, "n.visit_id", "Encounter", value),
+                ("type", SearchValue::Token(token)) => {
+                    predicate::code(sql, "n.note_type", systems::LOINC, &types, token)
+                }
+                ("date", SearchValue::Date(date)) => {
+                    predicate::date(sql, "n.written_at", DateColumn::Instant, date, ctx)?
+                }
+                ("status", SearchValue::Token(token)) => {
+                    predicate::code(sql, "n.status", STATUS_SYSTEM, &statuses, token)
+                }
+                ("author", value) => predicate::reference(sql, "n.author_doctor_id", "Practitioner", value),
+                _ => return Err(unsupported("DocumentReference", name)),
+            }
+            Ok(())
+        })?;
+        Ok(SearchPage {
+            resources: page
+                .rows
+                .iter()
+                .map(|row| document_reference_to_fhir(&row.note, row.patient_id, ctx))
+                .collect(),
+            total: page.total,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    fn delete_effect(&self) -> Option<&'static str> {
+        Some(
+            "The clinic never removes a clinical note: delete retracts it (status retracted, read \
+             as entered-in-error) as a new version, and the resource reads as deleted (410) until \
+             a later update, from FHIR or the clinic application, supersedes that version.",
+        )
+    }
+
+    fn delete(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Written, StoreError> {
+        let current: NoteOfPatient = row_search::found(conn, &NOTES, id)?;
+        let fields = ClinicalNoteFields { status: NOTE_RETRACTED.into(), ..current.note.fields.clone() };
+        self.write_version(conn, &current, None, &fields, ctx)
+    }
+}
+
+impl DocumentReferenceKind {
+    /// Writes `fields` as the next version of `current`, if it is still at the version the write
+    /// is based on (`expected_version`, or the one just read).
+    fn write_version(
+        &self,
+        conn: &mut DbConnection,
+        current: &NoteOfPatient,
+        expected_version: Option<i32>,
+        fields: &ClinicalNoteFields,
+        ctx: &MappingContext,
+    ) -> Result<Written, StoreError> {
+        let key = current.note.id;
+        let version = expected_version.unwrap_or(current.note.version);
+        if !fields.update(conn, key, version, local_now(ctx))? {
+            return Err(StoreError::VersionConflict { current: current.note.version });
+        }
+        Ok(Written::new(
+            self.read(conn, &key.to_string(), ctx)?,
+            false,
+            Some(document_reference_to_fhir(&current.note, current.patient_id, ctx)),
+        ))
+    }
+}
+
+/// The note columns of a DocumentReference whose visit and author exist and whose subject is
+/// the visit's patient.
+fn checked_fields(
+    conn: &mut DbConnection,
+    resource: &Value,
+    ctx: &MappingContext,
+) -> Result<ClinicalNoteFields, StoreError> {
+    let fields = document_reference_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
+    require_visit_of_patient(
+        conn,
+        fields.visit_id,
+        subject_patient(resource),
+        "DocumentReference.context.encounter[0]",
+        "DocumentReference.subject",
+    )?;
+    require_rows(
+        conn,
+        &[RowRef::new(
+            "Practitioner",
+            "doctors",
+            Some(fields.author_doctor_id),
+            "DocumentReference.author[0]",
+        )],
+    )?;
+    Ok(fields)
+}
