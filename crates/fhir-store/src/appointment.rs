@@ -110,11 +110,7 @@ impl ResourceKind for AppointmentKind {
                 Ok(())
             },
         )?;
-        Ok(SearchPage {
-            resources: page.rows.iter().map(|row| appointment_to_fhir(row, ctx)).collect(),
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.into_resources(|row| appointment_to_fhir(row, ctx)))
     }
 
     fn delete_effect(&self) -> Option<&'static str> {

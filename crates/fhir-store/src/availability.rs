@@ -67,11 +67,7 @@ impl ResourceKind for ScheduleKind {
                 Ok(())
             },
         )?;
-        Ok(SearchPage {
-            resources: page.rows.iter().map(|row| schedule_to_fhir(row, ctx)).collect(),
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.into_resources(|row| schedule_to_fhir(row, ctx)))
     }
 }
 

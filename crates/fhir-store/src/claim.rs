@@ -142,11 +142,7 @@ impl ResourceKind for ClaimKind {
             }
             Ok(())
         })?;
-        Ok(SearchPage {
-            resources: claims_to_fhir(conn, &page.rows, ctx)?,
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.with_resources(claims_to_fhir(conn, &page.rows, ctx)?))
     }
 }
 

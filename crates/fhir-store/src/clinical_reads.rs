@@ -104,15 +104,7 @@ impl ResourceKind for ConditionKind {
                 Ok(())
             },
         )?;
-        Ok(SearchPage {
-            resources: page
-                .rows
-                .iter()
-                .map(|row| condition_to_fhir(&row.diagnosis, row.patient_id, ctx))
-                .collect(),
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.into_resources(|row| condition_to_fhir(&row.diagnosis, row.patient_id, ctx)))
     }
 }
 
@@ -150,11 +142,7 @@ impl ResourceKind for CoverageKind {
                 }
                 Ok(())
             })?;
-        Ok(SearchPage {
-            resources: page.rows.iter().map(|row| coverage_to_fhir(row, ctx)).collect(),
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.into_resources(|row| coverage_to_fhir(row, ctx)))
     }
 }
 

@@ -174,15 +174,9 @@ impl ResourceKind for EncounterKind {
         })?;
         let keys: Vec<i64> = page.rows.iter().map(|row| row.id).collect();
         let diagnoses = diagnoses_of(conn, &keys)?;
-        Ok(SearchPage {
-            resources: page
-                .rows
-                .iter()
-                .map(|row| encounter_to_fhir(row, diagnoses.get(&row.id).map_or(&[], Vec::as_slice), ctx))
-                .collect(),
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.into_resources(|row| {
+            encounter_to_fhir(row, diagnoses.get(&row.id).map_or(&[], Vec::as_slice), ctx)
+        }))
     }
 }
 

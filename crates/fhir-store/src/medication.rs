@@ -151,11 +151,8 @@ impl ResourceKind for MedicationRequestKind {
         )?;
         let drug_ids: Vec<i64> = page.rows.iter().map(|row| row.prescription.fields.drug_id).collect();
         let drugs = drugs_by_id(conn, &drug_ids)?;
-        Ok(SearchPage {
-            resources: page.rows.iter().map(|row| to_fhir(row, &drugs, ctx)).collect::<Result<_, _>>()?,
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page
+            .with_resources(page.rows.iter().map(|row| to_fhir(row, &drugs, ctx)).collect::<Result<_, _>>()?))
     }
 }
 

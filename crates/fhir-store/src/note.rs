@@ -117,15 +117,7 @@ impl ResourceKind for DocumentReferenceKind {
             }
             Ok(())
         })?;
-        Ok(SearchPage {
-            resources: page
-                .rows
-                .iter()
-                .map(|row| document_reference_to_fhir(&row.note, row.patient_id, ctx))
-                .collect(),
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.into_resources(|row| document_reference_to_fhir(&row.note, row.patient_id, ctx)))
     }
 
     fn delete_effect(&self) -> Option<&'static str> {

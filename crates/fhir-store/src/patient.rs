@@ -98,11 +98,7 @@ impl ResourceKind for PatientKind {
             row_search::search::<PatientRow>(conn, &ROWS, request, ctx, |sql, name, modifier, value| {
                 criterion(sql, name, modifier, value, ctx)
             })?;
-        Ok(SearchPage {
-            resources: page.rows.iter().map(|row| patient_to_fhir(row, ctx)).collect(),
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.into_resources(|row| patient_to_fhir(row, ctx)))
     }
 
     fn delete_effect(&self) -> Option<&'static str> {

@@ -105,11 +105,7 @@ impl ResourceKind for PractitionerKind {
                 }
                 Ok(())
             })?;
-        Ok(SearchPage {
-            resources: page.rows.iter().map(|row| practitioner_to_fhir(row, ctx)).collect(),
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.into_resources(|row| practitioner_to_fhir(row, ctx)))
     }
 }
 
@@ -164,11 +160,7 @@ impl ResourceKind for LocationKind {
                 }
                 Ok(())
             })?;
-        Ok(SearchPage {
-            resources: page.rows.iter().map(|row| location_to_fhir(row, ctx)).collect(),
-            total: page.total,
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.into_resources(|row| location_to_fhir(row, ctx)))
     }
 }
 

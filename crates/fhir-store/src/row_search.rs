@@ -5,10 +5,11 @@ use clinic_db::{DbBackend, DbConnection};
 use diesel::QueryableByName;
 use fhir_mapping::MappingContext;
 use fhir_search::{Modifier, SearchRequest, SearchValue};
+use serde_json::Value;
 
 use crate::predicate::{self, DateColumn};
 use crate::sql::{Bind, Count, Sql};
-use crate::{StoreError, versions};
+use crate::{SearchPage, StoreError, versions};
 
 /// Where a kind's rows are: `from` names the table as `alias` (and may join others).
 pub struct Rows {
@@ -38,6 +39,18 @@ where
     sql.push("SELECT ").push(rows.columns).push(" FROM ").push(rows.from);
     sql.push(" WHERE ").push(rows.alias).push(".id = ").bind(Bind::BigInt(key));
     Ok(sql.load::<R>(conn)?.into_iter().next())
+}
+
+impl<R> RowPage<R> {
+    /// The page as resources, each row mapped by `to_fhir`.
+    pub fn into_resources(self, to_fhir: impl Fn(&R) -> Value) -> SearchPage {
+        self.with_resources(self.rows.iter().map(to_fhir).collect())
+    }
+
+    /// The page with its rows already mapped to `resources`.
+    pub fn with_resources(&self, resources: Vec<Value>) -> SearchPage {
+        SearchPage { resources, total: self.total, next_cursor: self.next_cursor.clone() }
+    }
 }
 
 /// The row `id` names in `rows`, or NotFound.
