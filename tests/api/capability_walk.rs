@@ -136,9 +136,7 @@ async fn everything_advertised_works(app: &TestApp) {
         }
     }
     // The clinic's own data: read-only types are walked over what the clinic application wrote.
-    let db = app.database.clone();
-    let options = clinic_seed::SeedOptions { patients: 5, random_seed: 11, show_progress: false };
-    tokio::task::spawn_blocking(move || clinic_seed::seed(&db, &options)).await.unwrap().unwrap();
+    app.seed_clinic(5).await;
     let patch_format = statement["patchFormat"][0].as_str().unwrap();
     for resource in rest["resource"].as_array().unwrap() {
         walk_resource(app, resource, patch_format).await;

@@ -13,12 +13,6 @@ on_both_backends!(
     deleting_an_appointment_cancels_it,
 );
 
-async fn seeded(app: &TestApp) {
-    let db = app.database.clone();
-    let options = clinic_seed::SeedOptions { patients: 8, random_seed: 5, show_progress: false };
-    tokio::task::spawn_blocking(move || clinic_seed::seed(&db, &options)).await.unwrap().unwrap();
-}
-
 /// The first seeded resource of a type.
 async fn first(app: &TestApp, resource_type: &str) -> Value {
     let (status, bundle) = app.get(&format!("{resource_type}?_count=1")).await;
@@ -70,7 +64,7 @@ async fn lenient_writes_drop_and_report_what_the_clinic_cannot_hold(app: &TestAp
 }
 
 async fn dangling_and_inconsistent_references_are_422_naming_the_element(app: &TestApp) {
-    seeded(app).await;
+    app.seed_clinic(8).await;
     let mut encounter = first(app, "Encounter").await;
     let encounter_path = format!("Encounter/{}", encounter["id"].as_str().unwrap());
     encounter["serviceProvider"] = json!({"reference": "Organization/9999"});
@@ -120,7 +114,7 @@ async fn dangling_and_inconsistent_references_are_422_naming_the_element(app: &T
 }
 
 async fn encounter_writes_restate_diagnoses_and_get_a_visit_number(app: &TestApp) {
-    seeded(app).await;
+    app.seed_clinic(8).await;
     let (_, bundle) = app.get("Encounter?_count=50").await;
     let with_diagnoses = bundle["entry"]
         .as_array()
@@ -150,7 +144,7 @@ async fn encounter_writes_restate_diagnoses_and_get_a_visit_number(app: &TestApp
 }
 
 async fn deleting_an_appointment_cancels_it(app: &TestApp) {
-    seeded(app).await;
+    app.seed_clinic(8).await;
     let (_, booked) = app.get("Appointment?status=booked&_count=1").await;
     let appointment = booked["entry"][0]["resource"].clone();
     let path = format!("Appointment/{}", appointment["id"].as_str().unwrap());

@@ -14,3 +14,4 @@ mod patch_delete;
 mod patient_crud;
 mod patient_search;
 mod seeded_data;
+mod vital_signs;

@@ -7,9 +7,7 @@ use crate::app::{Backend, TestApp, json_of};
 /// unchanged but for its version: the mapping keeps all the clinic's data on realistic rows.
 async fn seeded_resources_read_and_round_trip(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let options = clinic_seed::SeedOptions { patients: 40, random_seed: 7, show_progress: false };
-    let db = app.database.clone();
-    tokio::task::spawn_blocking(move || clinic_seed::seed(&db, &options)).await.unwrap().unwrap();
+    app.seed_clinic(40).await;
 
     let (_, statement) = app.get("metadata").await;
     for capability in statement["rest"][0]["resource"].as_array().unwrap() {
