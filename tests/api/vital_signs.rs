@@ -55,10 +55,10 @@ fn constraints(definition: &Value) -> (Node, Vec<String>) {
 
 /// Whether `value` holds every constraint below `node`.
 fn satisfies(value: &Value, node: &Node) -> bool {
-    if let Some(expected) = &node.value {
-        if !contains(value, expected) {
-            return false;
-        }
+    if let Some(expected) = &node.value
+        && !contains(value, expected)
+    {
+        return false;
     }
     node.children.iter().all(|(step, child)| {
         let name = step.split(':').next().unwrap();
