@@ -7,6 +7,7 @@ mod conditional;
 mod errors;
 mod history;
 mod http_semantics;
+mod observation;
 mod patch_delete;
 mod patient_crud;
 mod patient_search;

@@ -10,6 +10,7 @@ mod encounter;
 mod error;
 mod kind;
 mod medication;
+mod observation;
 mod patient;
 mod predicate;
 mod reference_data;
@@ -28,7 +29,7 @@ use crate::sql::{Bind, Sql};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 10] = [
+const KINDS: [&dyn ResourceKind; 11] = [
     &patient::PatientKind,
     &reference_data::PractitionerKind,
     &reference_data::OrganizationKind,
@@ -36,6 +37,7 @@ const KINDS: [&dyn ResourceKind; 10] = [
     &clinical_reads::CoverageKind,
     &clinical_reads::ConditionKind,
     &encounter::EncounterKind,
+    &observation::ObservationKind,
     &medication::MedicationRequestKind,
     &availability::ScheduleKind,
     &availability::SlotKind,

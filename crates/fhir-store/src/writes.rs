@@ -25,6 +25,23 @@ pub trait VersionedFields {
         version: i32,
         now: NaiveDateTime,
     ) -> Result<bool, StoreError>;
+
+    /// [`VersionedFields::update`] at `expected` (the client's `If-Match`) or else at `current`,
+    /// the version just read; a conflict when the row has moved on from it.
+    fn update_at(
+        &self,
+        conn: &mut DbConnection,
+        id: i64,
+        current: i32,
+        expected: Option<i32>,
+        now: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        if self.update(conn, id, expected.unwrap_or(current), now)? {
+            Ok(())
+        } else {
+            Err(StoreError::VersionConflict { current })
+        }
+    }
 }
 
 macro_rules! versioned {
