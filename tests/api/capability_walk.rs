@@ -28,7 +28,10 @@ async fn sample(app: &TestApp, resource_type: &str) -> Value {
     if resource_type == "Patient" {
         return somchai();
     }
-    let (_, bundle) = app.get(&format!("{resource_type}?_count=1")).await;
+    // The first Observation may be a BMI ('bmi' sorts first among a row's vital signs), which
+    // is derived and cannot be created: a weight can.
+    let criteria = if resource_type == "Observation" { "code=http://loinc.org|29463-7&" } else { "" };
+    let (_, bundle) = app.get(&format!("{resource_type}?{criteria}_count=1")).await;
     let mut resource = bundle["entry"][0]["resource"].clone();
     let members = resource.as_object_mut().unwrap_or_else(|| panic!("the seed has no {resource_type}"));
     for own in ["id", "meta", "identifier"] {
@@ -81,6 +84,11 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
         ("DocumentReference", "type") => "/type/coding/0",
         ("DocumentReference", "date") => "/date",
         ("DocumentReference", "author") => "/author/0",
+        ("Observation", "patient" | "subject") => "/subject",
+        ("Observation", "encounter") => "/encounter",
+        ("Observation", "category") => "/category/0/coding/0",
+        ("Observation", "code") => "/code/coding/0",
+        ("Observation", "date") => "/effectiveDateTime",
         ("Slot", "schedule") => "/schedule",
         ("Slot", "start") => "/start",
         ("StructureDefinition", "url") => "/url",

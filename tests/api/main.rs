@@ -10,6 +10,7 @@ mod document_reference;
 mod errors;
 mod history;
 mod http_semantics;
+mod observation;
 mod patch_delete;
 mod patient_crud;
 mod patient_search;

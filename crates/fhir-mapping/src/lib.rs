@@ -51,7 +51,7 @@ pub use note::{
     document_reference_to_fhir,
 };
 pub use observation::{
-    ObservationId, VitalSign, VitalSignWrite, VitalValues, is_vital_sign, lab_result_from_fhir,
+    LAB_STATUSES, ObservationId, VitalSign, VitalSignWrite, VitalValues, is_vital_sign, lab_result_from_fhir,
     lab_result_to_fhir, observation_patient_id, parse_observation_id, vital_sign_from_fhir,
     vital_sign_to_fhir, vital_signs_to_fhir,
 };

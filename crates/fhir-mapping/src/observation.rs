@@ -132,6 +132,11 @@ impl VitalSign {
         }
     }
 
+    /// Its LOINC codes, the profile's required one first.
+    pub fn loinc_codes(self) -> impl Iterator<Item = &'static str> {
+        self.codes().iter().map(|loinc| loinc.0)
+    }
+
     /// The UCUM code of its value (of both components for blood pressure).
     fn ucum(self) -> &'static str {
         match self {
@@ -500,8 +505,9 @@ fn read_whole(quantity: &Value, ucum: &str, path: &str, issues: &mut Vec<Issue>)
     }
     whole
 }
+
 /// Lab statuses and the Observation statuses they are.
-const LAB_STATUSES: [(&str, &str); 5] = [
+pub const LAB_STATUSES: [(&str, &str); 5] = [
     ("ordered", "registered"),
     ("preliminary", "preliminary"),
     ("final", "final"),

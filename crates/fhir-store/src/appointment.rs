@@ -135,10 +135,7 @@ fn write_version(
     fields: &AppointmentFields,
     ctx: &MappingContext,
 ) -> Result<Written, StoreError> {
-    let version = expected_version.unwrap_or(current.version);
-    if !fields.update(conn, current.id, version, local_now(ctx))? {
-        return Err(StoreError::VersionConflict { current: current.version });
-    }
+    fields.update(conn, current.id, current.version, expected_version, local_now(ctx))?;
     let id = current.id.to_string();
     Ok(Written::new(
         appointment_to_fhir(&row_search::found(conn, &APPOINTMENTS, &id)?, ctx),

@@ -100,9 +100,7 @@ impl ResourceKind for ClaimKind {
             claim.claim_no = current.fields.claim_no.clone();
         }
         let now = local_now(ctx);
-        if !claim.update(conn, key, expected_version.unwrap_or(current.version), now)? {
-            return Err(StoreError::VersionConflict { current: current.version });
-        }
+        claim.update(conn, key, current.version, expected_version, now)?;
         // The items are the claim's lines as sent: the old ones go (the claim row stays, so its
         // ON DELETE CASCADE does not apply).
         let mut sql = Sql::new(conn.backend());

@@ -134,9 +134,7 @@ impl ResourceKind for EncounterKind {
                 sql.execute(conn)?;
             }
         }
-        if !fields.update(conn, key, expected_version.unwrap_or(current.version), now)? {
-            return Err(StoreError::VersionConflict { current: current.version });
-        }
+        fields.update(conn, key, current.version, expected_version, now)?;
         Ok(Written::new(
             self.read(conn, id, ctx)?,
             false,

@@ -13,6 +13,7 @@ mod error;
 mod kind;
 mod medication;
 mod note;
+mod observation;
 mod patient;
 mod predicate;
 mod reference_data;
@@ -33,7 +34,7 @@ use crate::sql::{Bind, Sql};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 13] = [
+const KINDS: [&dyn ResourceKind; 14] = [
     &patient::PatientKind,
     &reference_data::PractitionerKind,
     &reference_data::OrganizationKind,
@@ -41,6 +42,7 @@ const KINDS: [&dyn ResourceKind; 13] = [
     &clinical_reads::CoverageKind,
     &clinical_reads::ConditionKind,
     &encounter::EncounterKind,
+    &observation::ObservationKind,
     &medication::MedicationRequestKind,
     &appointment::AppointmentKind,
     &claim::ClaimKind,

@@ -94,10 +94,7 @@ impl ResourceKind for MedicationRequestKind {
         let current: PrescriptionOfPatient = row_search::found(conn, &PRESCRIPTIONS, id)?;
         let replaced = self.read(conn, id, ctx)?;
         let fields = checked_fields(conn, resource, ctx)?;
-        let version = expected_version.unwrap_or(current.prescription.version);
-        if !fields.update(conn, key, version, local_now(ctx))? {
-            return Err(StoreError::VersionConflict { current: current.prescription.version });
-        }
+        fields.update(conn, key, current.prescription.version, expected_version, local_now(ctx))?;
         Ok(Written::new(self.read(conn, id, ctx)?, false, Some(replaced)))
     }
 

@@ -147,10 +147,7 @@ impl DocumentReferenceKind {
         ctx: &MappingContext,
     ) -> Result<Written, StoreError> {
         let key = current.note.id;
-        let version = expected_version.unwrap_or(current.note.version);
-        if !fields.update(conn, key, version, local_now(ctx))? {
-            return Err(StoreError::VersionConflict { current: current.note.version });
-        }
+        fields.update(conn, key, current.note.version, expected_version, local_now(ctx))?;
         Ok(Written::new(
             self.read(conn, &key.to_string(), ctx)?,
             false,

@@ -11,6 +11,7 @@ use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
 use crate::row_search::{self, Rows};
 use crate::sql::{Bind, Sql};
+use crate::writes::VersionedFields;
 use crate::{SearchPage, StoreError, Written, local_now};
 
 const GENDERS: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
@@ -52,16 +53,7 @@ impl ResourceKind for PatientKind {
             // A unique placeholder until the row key, which the HN is made from, exists.
             fields.hn = format!("~{:016x}", rand::random::<u64>());
         }
-        let now = local_now(ctx);
-        let id: i64 = diesel::insert_into(patients::table)
-            .values((
-                &fields,
-                patients::created_at.eq(now),
-                patients::updated_at.eq(now),
-                patients::version.eq(1),
-            ))
-            .returning(patients::id)
-            .get_result(conn)?;
+        let id = fields.insert(conn, local_now(ctx))?;
         if assign_hn {
             diesel::update(patients::table.find(id)).set(patients::hn.eq(hn_for(id))).execute(conn)?;
         }
@@ -139,13 +131,7 @@ fn write_version(
     fields: &PatientFields,
     ctx: &MappingContext,
 ) -> Result<Written, StoreError> {
-    let version = expected_version.unwrap_or(current.version);
-    let changed = diesel::update(patients::table.find(current.id).filter(patients::version.eq(version)))
-        .set((fields, patients::updated_at.eq(local_now(ctx)), patients::version.eq(patients::version + 1)))
-        .execute(conn)?;
-    if changed == 0 {
-        return Err(StoreError::VersionConflict { current: current.version });
-    }
+    fields.update(conn, current.id, current.version, expected_version, local_now(ctx))?;
     Ok(Written::new(
         patient_to_fhir(&find(conn, current.id)?, ctx),
         false,

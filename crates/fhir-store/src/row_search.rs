@@ -53,6 +53,18 @@ impl<R> RowPage<R> {
     }
 }
 
+/// The rows `keys` of `rows` that exist, in key order (to map a page of results at once).
+pub fn find_many<R>(conn: &mut DbConnection, rows: &Rows, keys: &[i64]) -> Result<Vec<R>, StoreError>
+where
+    R: QueryableByName<DbBackend> + 'static,
+{
+    let mut sql = Sql::new(conn.backend());
+    sql.push("SELECT ").push(rows.columns).push(" FROM ").push(rows.from);
+    sql.push(" WHERE ").push(rows.alias).push(".id IN ").key_list(keys);
+    sql.push(" ORDER BY ").push(rows.alias).push(".id");
+    Ok(sql.load::<R>(conn)?)
+}
+
 /// The row `id` names in `rows`, or NotFound.
 pub fn found<R>(conn: &mut DbConnection, rows: &Rows, id: &str) -> Result<R, StoreError>
 where

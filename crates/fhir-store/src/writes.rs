@@ -16,15 +16,17 @@ pub trait VersionedFields {
     /// Inserts a row at version 1; its key.
     fn insert(&self, conn: &mut DbConnection, now: NaiveDateTime) -> Result<i64, StoreError>;
 
-    /// Replaces the columns of row `id` if it is still at `version`, as version + 1; whether
-    /// it was (false: a concurrent writer got there first).
+    /// Replaces the columns of row `id` as version + 1 if it is still at `expected` (the
+    /// client's `If-Match`) or else at `current`, the version just read: a concurrent writer
+    /// causes a conflict instead of a lost update.
     fn update(
         &self,
         conn: &mut DbConnection,
         id: i64,
-        version: i32,
+        current: i32,
+        expected: Option<i32>,
         now: NaiveDateTime,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<(), StoreError>;
 }
 
 macro_rules! versioned {
@@ -42,19 +44,22 @@ macro_rules! versioned {
                 &self,
                 conn: &mut DbConnection,
                 id: i64,
-                version: i32,
+                current: i32,
+                expected: Option<i32>,
                 now: NaiveDateTime,
-            ) -> Result<bool, StoreError> {
+            ) -> Result<(), StoreError> {
                 use schema::$table::dsl;
+                let version = expected.unwrap_or(current);
                 let changed = diesel::update(dsl::$table.find(id).filter(dsl::version.eq(version)))
                     .set((self, dsl::updated_at.eq(now), dsl::version.eq(dsl::version + 1)))
                     .execute(conn)?;
-                Ok(changed == 1)
+                if changed == 1 { Ok(()) } else { Err(StoreError::VersionConflict { current }) }
             }
         }
     };
 }
 
+versioned!(clinic_db::PatientFields => patients, created_at);
 versioned!(clinic_db::VisitFields => visits);
 versioned!(clinic_db::VitalSignsFields => vital_signs);
 versioned!(clinic_db::LabResultFields => lab_results);

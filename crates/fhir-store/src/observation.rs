@@ -1,0 +1,458 @@
+//! Observation <-> `vital_signs` (one Observation per measurement a row holds, id
+//! `vs-{row}-{sign}`) and `lab_results` (one per row, id `lab-{row}`).
+//!
+//! Searches run over an index of both tables: one row per Observation with its text id and the
+//! values the search parameters look at, paged on that id.
+
+use std::collections::BTreeMap;
+
+use clinic_db::{DbConnection, LabResultRow, VitalSignsFields, VitalSignsRow};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Text};
+use fhir_mapping::{
+    LAB_STATUSES, MappingContext, ObservationId, VitalSign, VitalSignWrite, is_vital_sign,
+    lab_result_from_fhir, lab_result_to_fhir, observation_patient_id, parse_observation_id, systems,
+    unstored_elements, vital_sign_from_fhir, vital_sign_to_fhir,
+};
+use fhir_outcome::{Issue, IssueType};
+use fhir_search::{SearchRequest, SearchValue};
+use serde_json::Value;
+
+use crate::kind::{ResourceKind, RowSource};
+use crate::predicate::{self, DateColumn};
+use crate::row_search::{self, Rows, unsupported};
+use crate::sql::{Bind, Count, Sql};
+use crate::writes::{VersionedFields, require_visit_of_patient};
+use crate::{SearchPage, StoreError, Written, local_now};
+
+const VITALS: Rows = Rows {
+    resource_type: "Observation",
+    columns: "t.*, v.patient_id",
+    from: "vital_signs t JOIN visits v ON v.id = t.visit_id",
+    alias: "t",
+    id_prefix: "",
+};
+const LABS: Rows = Rows {
+    resource_type: "Observation",
+    columns: "t.*, v.patient_id",
+    from: "lab_results t JOIN visits v ON v.id = t.visit_id",
+    alias: "t",
+    id_prefix: "lab-",
+};
+const STATUS_SYSTEM: &str = "http://hl7.org/fhir/observation-status";
+const CATEGORIES: [(&str, &str); 2] = [("vital-signs", "vital-signs"), ("laboratory", "laboratory")];
+const ENCOUNTER_PATH: &str = "Observation.encounter";
+const SUBJECT_PATH: &str = "Observation.subject";
+
+const fn vital_sign(id_sql: &'static str, filter: &'static str) -> RowSource {
+    RowSource { table: "vital_signs", id_sql, filter }
+}
+
+/// The vital signs in `VitalSign::ALL` order, each the rows that hold it, then the lab results.
+const SOURCES: [RowSource; 9] = [
+    vital_sign(
+        "'vs-' || CAST(t.id AS TEXT) || '-bp'",
+        "t.bp_systolic IS NOT NULL AND t.bp_diastolic IS NOT NULL",
+    ),
+    vital_sign("'vs-' || CAST(t.id AS TEXT) || '-weight'", "t.weight_kg IS NOT NULL"),
+    vital_sign("'vs-' || CAST(t.id AS TEXT) || '-height'", "t.height_cm IS NOT NULL"),
+    vital_sign("'vs-' || CAST(t.id AS TEXT) || '-heart-rate'", "t.pulse_rate IS NOT NULL"),
+    vital_sign("'vs-' || CAST(t.id AS TEXT) || '-temperature'", "t.temperature_c IS NOT NULL"),
+    vital_sign("'vs-' || CAST(t.id AS TEXT) || '-respiratory-rate'", "t.respiratory_rate IS NOT NULL"),
+    vital_sign("'vs-' || CAST(t.id AS TEXT) || '-spo2'", "t.spo2 IS NOT NULL"),
+    // The mapping derives BMI only from a positive height.
+    vital_sign("'vs-' || CAST(t.id AS TEXT) || '-bmi'", "t.weight_kg IS NOT NULL AND t.height_cm > 0"),
+    RowSource { table: "lab_results", id_sql: "'lab-' || CAST(t.id AS TEXT)", filter: "" },
+];
+
+/// A vital_signs row with the patient of its visit.
+#[derive(QueryableByName)]
+struct VitalsOfPatient {
+    #[diesel(embed)]
+    vitals: VitalSignsRow,
+    #[diesel(sql_type = BigInt)]
+    patient_id: i64,
+}
+
+/// A lab result with the patient of its visit.
+#[derive(QueryableByName)]
+struct LabOfPatient {
+    #[diesel(embed)]
+    lab: LabResultRow,
+    #[diesel(sql_type = BigInt)]
+    patient_id: i64,
+}
+
+#[derive(QueryableByName)]
+struct IndexedId {
+    #[diesel(sql_type = Text)]
+    rid: String,
+}
+
+pub struct ObservationKind;
+
+impl ResourceKind for ObservationKind {
+    fn resource_type(&self) -> &'static str {
+        "Observation"
+    }
+
+    fn sources(&self) -> &'static [RowSource] {
+        &SOURCES
+    }
+
+    fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
+        let id = parse_observation_id(id).ok_or_else(|| not_found(id))?;
+        found(conn, id, ctx)
+    }
+
+    fn writable(&self) -> bool {
+        true
+    }
+
+    fn check(&self, resource: &Value, ctx: &MappingContext) -> Vec<fhir_outcome::Issue> {
+        let checked = match is_vital_sign(resource) {
+            true => vital_sign_from_fhir(resource, ctx).map(drop),
+            false => lab_result_from_fhir(resource, ctx).map(drop),
+        };
+        checked.err().unwrap_or_default()
+    }
+
+    /// A vital sign is a new vital_signs row holding only that measurement.
+    fn create(
+        &self,
+        conn: &mut DbConnection,
+        resource: &Value,
+        ctx: &MappingContext,
+    ) -> Result<Written, StoreError> {
+        let now = local_now(ctx);
+        let id = if is_vital_sign(resource) {
+            let write = checked_vital_sign(conn, resource, ctx)?;
+            let mut fields = VitalSignsFields::default();
+            write.apply_to(&mut fields);
+            ObservationId::Vital(fields.insert(conn, now)?, write.sign)
+        } else {
+            let fields = checked_lab_fields(conn, resource, ctx)?;
+            ObservationId::Lab(fields.insert(conn, now)?)
+        };
+        Ok(Written::new(found(conn, id, ctx)?, true, None))
+    }
+
+    /// A vital sign replaces its own measurement and the row's visit and time, which the
+    /// row's other vital signs share; a lab result replaces its row.
+    fn update(
+        &self,
+        conn: &mut DbConnection,
+        id: &str,
+        resource: &Value,
+        expected_version: Option<i32>,
+        ctx: &MappingContext,
+    ) -> Result<Written, StoreError> {
+        let observation_id = parse_observation_id(id).ok_or_else(|| not_found(id))?;
+        let now = local_now(ctx);
+        let replaced = match observation_id {
+            ObservationId::Vital(key, sign) => {
+                let current: VitalsOfPatient =
+                    row_search::find(conn, &VITALS, key)?.ok_or_else(|| not_found(id))?;
+                let replaced = vital_sign_to_fhir(&current.vitals, sign, current.patient_id, ctx)
+                    .ok_or_else(|| not_found(id))?;
+                // BMI is derived and never written, but a client putting back the BMI it read
+                // gets a new version, as with every other Observation; the mapping refuses a
+                // changed one.
+                let fields = if sign == VitalSign::Bmi && restates(resource, &replaced) {
+                    current.vitals.fields
+                } else {
+                    vital_sign_update(conn, id, sign, resource, current.vitals.fields, ctx)?
+                };
+                fields.update(conn, key, current.vitals.version, expected_version, now)?;
+                replaced
+            }
+            ObservationId::Lab(key) => {
+                let current: LabOfPatient =
+                    row_search::find(conn, &LABS, key)?.ok_or_else(|| not_found(id))?;
+                same_category(id, resource, false)?;
+                let fields = checked_lab_fields(conn, resource, ctx)?;
+                fields.update(conn, key, current.lab.version, expected_version, now)?;
+                lab_result_to_fhir(&current.lab, current.patient_id, ctx)
+            }
+        };
+        Ok(Written::new(found(conn, observation_id, ctx)?, false, Some(replaced)))
+    }
+
+    fn search(
+        &self,
+        conn: &mut DbConnection,
+        request: &SearchRequest,
+        ctx: &MappingContext,
+    ) -> Result<SearchPage, StoreError> {
+        let backend = conn.backend();
+        let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
+            sql.push(" FROM ");
+            push_index(sql);
+            sql.push(" WHERE 1 = 1");
+            for param in &request.params {
+                sql.push(" AND ");
+                predicate::any_of(sql, &param.values, |sql, value| {
+                    criterion(sql, param.def.name, value, ctx)
+                })?;
+            }
+            Ok(())
+        };
+
+        let mut count = Sql::new(backend);
+        count.push("SELECT count(*) AS count");
+        criteria(&mut count)?;
+        let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
+
+        let mut page = Sql::new(backend);
+        page.push("SELECT o.rid");
+        criteria(&mut page)?;
+        if let Some(cursor) = &request.cursor {
+            if parse_observation_id(cursor).is_none() {
+                return Err(StoreError::InvalidSearch("the paging cursor is not valid".into()));
+            }
+            page.push(" AND o.rid > ").bind(Bind::Text(cursor.clone()));
+        }
+        page.push(" ORDER BY o.rid LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
+        let mut rids = page.load::<IndexedId>(conn)?;
+        let next_cursor = if rids.len() > request.count as usize {
+            rids.truncate(request.count as usize);
+            rids.last().map(|last| last.rid.clone())
+        } else {
+            None
+        };
+        let ids = rids
+            .iter()
+            .map(|indexed| {
+                parse_observation_id(&indexed.rid).ok_or_else(|| {
+                    StoreError::Corrupt(format!("an unreadable Observation id {}", indexed.rid))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SearchPage {
+            resources: page_resources(conn, &ids, ctx)?,
+            total: u64::try_from(total).unwrap_or_default(),
+            next_cursor,
+        })
+    }
+}
+
+fn not_found(id: &str) -> StoreError {
+    StoreError::NotFound { resource_type: "Observation".to_owned(), id: id.to_owned() }
+}
+
+/// The Observation `id` names, or NotFound (also for a vital sign its row does not hold).
+fn found(conn: &mut DbConnection, id: ObservationId, ctx: &MappingContext) -> Result<Value, StoreError> {
+    let resource = match id {
+        ObservationId::Vital(key, sign) => row_search::find::<VitalsOfPatient>(conn, &VITALS, key)?
+            .and_then(|row| vital_sign_to_fhir(&row.vitals, sign, row.patient_id, ctx)),
+        ObservationId::Lab(key) => row_search::find::<LabOfPatient>(conn, &LABS, key)?
+            .map(|row| lab_result_to_fhir(&row.lab, row.patient_id, ctx)),
+    };
+    resource.ok_or_else(|| not_found(&id.to_string()))
+}
+
+/// `fields` with vital sign `sign`, and the row's visit and time, replaced as `resource` says.
+fn vital_sign_update(
+    conn: &mut DbConnection,
+    id: &str,
+    sign: VitalSign,
+    resource: &Value,
+    mut fields: VitalSignsFields,
+    ctx: &MappingContext,
+) -> Result<VitalSignsFields, StoreError> {
+    same_category(id, resource, true)?;
+    let write = checked_vital_sign(conn, resource, ctx)?;
+    if write.sign != sign {
+        return Err(StoreError::Unprocessable(vec![
+            Issue::error(
+                IssueType::BusinessRule,
+                format!(
+                    "Observation/{id} is the '{}' of its measurement: its code cannot change",
+                    sign.id_suffix()
+                ),
+            )
+            .at("Observation.code"),
+        ]));
+    }
+    write.apply_to(&mut fields);
+    Ok(fields)
+}
+
+/// Whether `resource` says exactly what `current` says (the server's own elements aside).
+fn restates(resource: &Value, current: &Value) -> bool {
+    unstored_elements(resource, current, "Observation").is_empty()
+        && unstored_elements(current, resource, "Observation").is_empty()
+}
+
+/// An update keeps the category: a vital sign and a lab result are different rows.
+fn same_category(id: &str, resource: &Value, vital: bool) -> Result<(), StoreError> {
+    if is_vital_sign(resource) == vital {
+        return Ok(());
+    }
+    let what = if vital { "a vital sign" } else { "a laboratory result" };
+    Err(StoreError::Unprocessable(vec![
+        Issue::error(
+            IssueType::BusinessRule,
+            format!("Observation/{id} is {what}: its category cannot change"),
+        )
+        .at("Observation.category"),
+    ]))
+}
+
+/// What a vital-sign Observation says, when its visit exists and is its subject's.
+fn checked_vital_sign(
+    conn: &mut DbConnection,
+    resource: &Value,
+    ctx: &MappingContext,
+) -> Result<VitalSignWrite, StoreError> {
+    let write = vital_sign_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
+    require_visit_of_patient(
+        conn,
+        write.visit_id,
+        observation_patient_id(resource),
+        ENCOUNTER_PATH,
+        SUBJECT_PATH,
+    )?;
+    Ok(write)
+}
+
+/// The lab_results columns of a lab Observation whose visit exists and is its subject's.
+fn checked_lab_fields(
+    conn: &mut DbConnection,
+    resource: &Value,
+    ctx: &MappingContext,
+) -> Result<clinic_db::LabResultFields, StoreError> {
+    let fields = lab_result_from_fhir(resource, ctx).map_err(StoreError::Unprocessable)?;
+    require_visit_of_patient(
+        conn,
+        fields.visit_id,
+        observation_patient_id(resource),
+        ENCOUNTER_PATH,
+        SUBJECT_PATH,
+    )?;
+    Ok(fields)
+}
+
+/// The Observations of a search page, in its order, each table read once.
+fn page_resources(
+    conn: &mut DbConnection,
+    ids: &[ObservationId],
+    ctx: &MappingContext,
+) -> Result<Vec<Value>, StoreError> {
+    let keys_of = |vital: bool| {
+        let mut keys: Vec<i64> = ids
+            .iter()
+            .filter_map(|id| match (id, vital) {
+                (ObservationId::Vital(key, _), true) | (ObservationId::Lab(key), false) => Some(*key),
+                _ => None,
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    };
+    let vitals: BTreeMap<i64, VitalsOfPatient> = row_search::find_many(conn, &VITALS, &keys_of(true))?
+        .into_iter()
+        .map(|row: VitalsOfPatient| (row.vitals.id, row))
+        .collect();
+    let labs: BTreeMap<i64, LabOfPatient> = row_search::find_many(conn, &LABS, &keys_of(false))?
+        .into_iter()
+        .map(|row: LabOfPatient| (row.lab.id, row))
+        .collect();
+    // A row the clinic changed since the page was chosen may no longer hold a measurement.
+    Ok(ids
+        .iter()
+        .filter_map(|id| match *id {
+            ObservationId::Vital(key, sign) => {
+                vitals.get(&key).and_then(|row| vital_sign_to_fhir(&row.vitals, sign, row.patient_id, ctx))
+            }
+            ObservationId::Lab(key) => {
+                labs.get(&key).map(|row| lab_result_to_fhir(&row.lab, row.patient_id, ctx))
+            }
+        })
+        .collect())
+}
+
+/// `(...) o`: every Observation with its id `rid` and what searches look at: `updated_at`,
+/// `patient_id`, `visit_id`, `effective`, `status` (the FHIR code), `category`, its LOINC
+/// codes `loinc` and `loinc_alt` and the clinic's lab code `lab_code`.
+fn push_index(sql: &mut Sql) {
+    sql.push("(");
+    for (sign, source) in VitalSign::ALL.into_iter().zip(&SOURCES) {
+        let mut codes = sign.loinc_codes();
+        sql.push("SELECT ").push(source.id_sql).push(" AS rid, t.updated_at, v.patient_id, t.visit_id");
+        sql.push(", t.measured_at AS effective, 'final' AS status, 'vital-signs' AS category, ");
+        push_text_or_null(sql, codes.next());
+        sql.push(" AS loinc, ");
+        push_text_or_null(sql, codes.next());
+        sql.push(" AS loinc_alt, NULL AS lab_code FROM ").push(VITALS.from);
+        sql.push(" WHERE ").push(source.filter).push(" UNION ALL ");
+    }
+    let labs = &SOURCES[VitalSign::ALL.len()];
+    sql.push("SELECT ").push(labs.id_sql).push(", t.updated_at, v.patient_id, t.visit_id, t.collected_at");
+    sql.push(", CASE t.status");
+    for (clinic, fhir) in LAB_STATUSES {
+        sql.push(" WHEN ").bind(Bind::Text(clinic.to_owned()));
+        sql.push(" THEN ").bind(Bind::Text(fhir.to_owned()));
+    }
+    sql.push(" ELSE 'unknown' END, 'laboratory', t.loinc_code, NULL, t.local_code FROM ").push(LABS.from);
+    sql.push(") o");
+}
+
+fn push_text_or_null(sql: &mut Sql, text: Option<&str>) {
+    match text {
+        Some(text) => sql.bind(Bind::Text(text.to_owned())),
+        None => sql.push("NULL"),
+    };
+}
+
+/// One value of a search parameter, over the index `o`.
+fn criterion(sql: &mut Sql, name: &str, value: &SearchValue, ctx: &MappingContext) -> Result<(), StoreError> {
+    match (name, value) {
+        ("_id", SearchValue::Token(token)) => match &token.code {
+            Some(id) => {
+                sql.push("o.rid = ").bind(Bind::Text(id.clone()));
+            }
+            None => predicate::never(sql),
+        },
+        ("_lastUpdated", SearchValue::Date(date)) => {
+            predicate::date(sql, "o.updated_at", DateColumn::Instant, date, ctx)?
+        }
+        ("patient" | "subject", value) => predicate::reference(sql, "o.patient_id", "Patient", value),
+        ("encounter", value) => predicate::reference(sql, "o.visit_id", "Encounter", value),
+        ("category", SearchValue::Token(token)) => {
+            predicate::code(sql, "o.category", systems::OBSERVATION_CATEGORY, &CATEGORIES, token)
+        }
+        ("code", SearchValue::Token(token)) => predicate::identifier(
+            sql,
+            token,
+            &[
+                (systems::LOINC, "o.loinc"),
+                (systems::LOINC, "o.loinc_alt"),
+                (systems::LAB_TEST, "o.lab_code"),
+            ],
+        ),
+        ("date", SearchValue::Date(date)) => {
+            predicate::date(sql, "o.effective", DateColumn::Instant, date, ctx)?
+        }
+        ("status", SearchValue::Token(token)) => {
+            let statuses: Vec<(&str, &str)> = LAB_STATUSES.iter().map(|(_, fhir)| (*fhir, *fhir)).collect();
+            predicate::code(sql, "o.status", STATUS_SYSTEM, &statuses, token)
+        }
+        _ => return Err(unsupported("Observation", name)),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_vital_sign_source_gives_the_ids_the_mapping_reads() {
+        for (sign, source) in VitalSign::ALL.into_iter().zip(&SOURCES) {
+            assert!(source.id_sql.ends_with(&format!("'-{}'", sign.id_suffix())), "{sign:?}");
+        }
+        assert_eq!(SOURCES[VitalSign::ALL.len()].table, "lab_results");
+    }
+}
