@@ -81,6 +81,13 @@ async fn unknown_ids_and_types_are_404(app: &TestApp) {
     assert_eq!(json_of(response).await.0, 405);
     let response = app.client.post(app.url("Patient/1")).send().await.unwrap();
     assert_eq!(json_of(response).await.0, 405);
+    // Delete where the clinic model has no deleted state; writes of reference data.
+    for path in ["Encounter/1", "Practitioner/1", "Observation/lab-1"] {
+        let (status, outcome) = json_of(app.client.delete(app.url(path)).send().await.unwrap()).await;
+        assert_eq!(status, 405, "DELETE {path}: {outcome}");
+    }
+    let (status, _) = app.put_json("Practitioner/1", &serde_json::json!({"resourceType": "Practitioner", "id": "1"})).await;
+    assert_eq!(status, 405, "the clinic application maintains doctors");
 }
 
 async fn unsupported_formats_are_406_and_415(app: &TestApp) {
