@@ -86,7 +86,8 @@ async fn unknown_ids_and_types_are_404(app: &TestApp) {
         let (status, outcome) = json_of(app.client.delete(app.url(path)).send().await.unwrap()).await;
         assert_eq!(status, 405, "DELETE {path}: {outcome}");
     }
-    let (status, _) = app.put_json("Practitioner/1", &serde_json::json!({"resourceType": "Practitioner", "id": "1"})).await;
+    let (status, _) =
+        app.put_json("Practitioner/1", &serde_json::json!({"resourceType": "Practitioner", "id": "1"})).await;
     assert_eq!(status, 405, "the clinic application maintains doctors");
 }
 
