@@ -2,6 +2,7 @@
 //! Every scenario runs on PostgreSQL and on SQLite.
 
 mod app;
+mod availability;
 mod capability_walk;
 mod claim;
 mod clinical_writes;

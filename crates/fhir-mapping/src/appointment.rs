@@ -315,14 +315,7 @@ fn read_participants(resource: &Value, a: &mut AppointmentFields, issues: &mut V
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("https://clinic.example/hn")
-    }
-
-    fn at(text: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
-    }
+    use crate::test_support::{at, ctx};
 
     fn row() -> AppointmentRow {
         AppointmentRow {

@@ -513,15 +513,7 @@ fn read_money(money: &Value, path: &str, issues: &mut Vec<Issue>) -> Option<i64>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDateTime;
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("https://clinic.example/hn")
-    }
-
-    fn at(text: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
-    }
+    use crate::test_support::{at, ctx};
 
     fn row() -> ClaimRow {
         ClaimRow {

@@ -100,6 +100,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
+    use crate::test_support::ctx;
 
     fn coverage() -> CoverageRow {
         CoverageRow {
@@ -116,10 +117,6 @@ mod tests {
             updated_at: NaiveDate::from_ymd_opt(2026, 1, 2).and_then(|d| d.and_hms_opt(8, 0, 0)).unwrap(),
             version: 3,
         }
-    }
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("urn:hn")
     }
 
     #[test]

@@ -373,11 +373,8 @@ fn read_diagnosis(diagnosis: &Value, index: usize, issues: &mut Vec<Issue>) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::ctx;
     use chrono::NaiveDateTime;
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("https://clinic.example/hn")
-    }
 
     fn at(local: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S").unwrap()

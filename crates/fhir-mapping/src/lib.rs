@@ -27,6 +27,8 @@ mod practitioner;
 mod round_trip;
 mod schedule;
 pub mod systems;
+#[cfg(test)]
+mod test_support;
 pub mod thai_id;
 
 pub use appointment::{
@@ -59,7 +61,7 @@ pub use organization::{OrganizationKey, branch_organization_to_fhir, insurer_org
 pub use patient::{patient_from_fhir, patient_to_fhir};
 pub use practitioner::practitioner_to_fhir;
 pub use round_trip::{unstored_elements, without_elements};
-pub use schedule::{parse_slot_id, schedule_to_fhir, slot_id, slot_starts, slot_to_fhir};
+pub use schedule::{ScheduleKey, parse_slot_id, schedule_to_fhir, slot_id, slot_starts, slot_to_fhir};
 
 use serde_json::{Value, json};
 

@@ -60,10 +60,7 @@ pub fn location_to_fhir(row: &BranchRow, ctx: &MappingContext) -> Value {
 mod tests {
     use super::*;
     use crate::organization::tests::branch;
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("urn:hn")
-    }
+    use crate::test_support::ctx;
 
     #[test]
     fn a_branch_is_an_outpatient_facility_managed_by_its_organization() {

@@ -416,15 +416,7 @@ fn read_dosage(dosage: &Value, p: &mut PrescriptionFields, issues: &mut Vec<Issu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDateTime;
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("https://clinic.example/hn")
-    }
-
-    fn at(text: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
-    }
+    use crate::test_support::{at, ctx};
 
     fn drug() -> DrugRow {
         DrugRow {

@@ -287,11 +287,8 @@ fn read_attachment(attachment: &Value, n: &mut ClinicalNoteFields, issues: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::ctx;
     use chrono::NaiveDateTime;
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("https://clinic.example/hn")
-    }
 
     fn row() -> ClinicalNoteRow {
         ClinicalNoteRow {

@@ -683,10 +683,7 @@ fn read_flag(interpretation: &Value, issues: &mut Vec<Issue>) -> Option<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("https://clinic.example/hn")
-    }
+    use crate::test_support::ctx;
 
     fn at(local: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S").unwrap()

@@ -138,6 +138,7 @@ pub(crate) mod tests {
     use chrono::NaiveDate;
 
     use super::*;
+    use crate::test_support::ctx;
 
     pub(crate) fn branch() -> BranchRow {
         BranchRow {
@@ -172,10 +173,6 @@ pub(crate) mod tests {
             updated_at: NaiveDate::from_ymd_opt(2026, 1, 2).and_then(|d| d.and_hms_opt(8, 0, 0)).unwrap(),
             version: 5,
         }
-    }
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("urn:hn")
     }
 
     fn element_names(resource: &Value) -> Vec<String> {

@@ -363,10 +363,7 @@ fn read_nationality(resource: &Value, issues: &mut Vec<Issue>) -> Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("https://clinic.example/hn")
-    }
+    use crate::test_support::ctx;
 
     fn full_patient() -> Value {
         json!({

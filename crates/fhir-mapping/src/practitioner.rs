@@ -73,6 +73,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
+    use crate::test_support::ctx;
 
     fn doctor() -> DoctorRow {
         DoctorRow {
@@ -92,10 +93,6 @@ mod tests {
             updated_at: NaiveDate::from_ymd_opt(2026, 1, 2).and_then(|d| d.and_hms_opt(8, 0, 0)).unwrap(),
             version: 4,
         }
-    }
-
-    fn ctx() -> MappingContext {
-        MappingContext::thailand("urn:hn")
     }
 
     #[test]

@@ -1,32 +1,26 @@
-//! Schedule (doctor_schedules rows) and Slot (those weekly blocks cut into slots on the dates
-//! they apply to, busy when a live appointment starts in them). Read-only: availability
-//! changes by booking an Appointment.
+//! Schedule (a doctor's weekly consulting blocks at one branch) and Slot (those blocks cut into
+//! slots on the dates they apply to, busy when a live appointment starts in them). Both are
+//! computed from `doctor_schedules`, so they have no history; read-only: availability changes by
+//! booking an Appointment. The blocks are few (doctors x weekdays), so they are grouped here.
+
+use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use clinic_db::{DbConnection, DoctorScheduleRow};
 use diesel::QueryableByName;
 use diesel::sql_types::Timestamp;
-use fhir_mapping::{MappingContext, parse_slot_id, schedule_to_fhir, slot_starts, slot_to_fhir};
+use fhir_mapping::{MappingContext, ScheduleKey, parse_slot_id, schedule_to_fhir, slot_starts, slot_to_fhir};
 use fhir_search::{DatePrefix, DateValue, SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
-use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::row_search::unsupported;
 use crate::sql::{Bind, Sql};
 use crate::{SearchPage, StoreError, local_now, predicate};
-
-const SCHEDULES: Rows =
-    Rows { resource_type: "Schedule", columns: "s.*", from: "doctor_schedules s", alias: "s", id_prefix: "" };
 
 /// How far ahead a Slot search looks without a `start` bound, and the most it will look at.
 const DEFAULT_DAYS: i64 = 14;
 const MAX_DAYS: i64 = 93;
-
-impl HasRowKey for DoctorScheduleRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
-}
 
 pub struct ScheduleKind;
 
@@ -36,38 +30,60 @@ impl ResourceKind for ScheduleKind {
     }
 
     fn sources(&self) -> &'static [RowSource] {
-        const SOURCES: &[RowSource] = &[RowSource::rows_of("doctor_schedules")];
-        SOURCES
+        &[]
     }
 
     fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
-        Ok(schedule_to_fhir(&row_search::found(conn, &SCHEDULES, id)?, ctx))
+        let not_found = || StoreError::NotFound { resource_type: "Schedule".into(), id: id.to_owned() };
+        let key = ScheduleKey::parse(id).ok_or_else(not_found)?;
+        let blocks = blocks(conn, &[key], false)?;
+        schedule_to_fhir(blocks.get(&key).map_or(&[], Vec::as_slice), ctx).ok_or_else(not_found)
     }
 
+    /// Every doctor-at-branch with blocks, filtered in memory; the cursor is an offset.
     fn search(
         &self,
         conn: &mut DbConnection,
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let page = row_search::search::<DoctorScheduleRow>(
-            conn,
-            &SCHEDULES,
-            request,
-            ctx,
-            |sql, name, _, value| {
-                match (name, value) {
-                    ("actor", SearchValue::Reference { resource_type: Some(t), .. }) if t == "Location" => {
-                        predicate::reference(sql, "s.branch_id", "Location", value)
+        if let Some(param) =
+            request.params.iter().find(|p| !matches!(p.def.name, "actor" | "active" | "_id" | "_lastUpdated"))
+        {
+            return Err(unsupported("Schedule", param.def.name));
+        }
+        let mut schedules: Vec<Value> = Vec::new();
+        for rows in blocks(conn, &[], false)?.values() {
+            let Some(schedule) = schedule_to_fhir(rows, ctx) else { continue };
+            let wanted = request.params.iter().all(|param| {
+                param.values.iter().any(|value| match (param.def.name, value) {
+                    ("actor", SearchValue::Reference { resource_type, id }) => schedule["actor"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|actor| actor["reference"].as_str())
+                        .any(|reference| match resource_type {
+                            Some(t) => reference == format!("{t}/{id}"),
+                            None => reference.rsplit('/').next() == Some(id.as_str()),
+                        }),
+                    ("active", SearchValue::Token(token)) => {
+                        token.code.as_deref()
+                            == schedule["active"].as_bool().map(|a| if a { "true" } else { "false" })
                     }
-                    ("actor", value) => predicate::reference(sql, "s.doctor_id", "Practitioner", value),
-                    ("active", SearchValue::Token(token)) => predicate::boolean(sql, "s.active", token),
-                    _ => return Err(unsupported("Schedule", name)),
-                }
-                Ok(())
-            },
-        )?;
-        Ok(page.into_resources(|row| schedule_to_fhir(row, ctx)))
+                    ("_id", SearchValue::Token(token)) => token.code.as_deref() == schedule["id"].as_str(),
+                    ("_lastUpdated", SearchValue::Date(date)) => rows
+                        .iter()
+                        .map(|b| b.updated_at)
+                        .max()
+                        .is_some_and(|updated| matches_date(date, updated, ctx)),
+                    _ => false,
+                })
+            });
+            if wanted {
+                schedules.push(schedule);
+            }
+        }
+        page_of(schedules, request)
     }
 }
 
@@ -78,25 +94,27 @@ impl ResourceKind for SlotKind {
         "Slot"
     }
 
-    /// Slots are computed, not stored: they have no history of their own.
     fn sources(&self) -> &'static [RowSource] {
         &[]
     }
 
     fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError> {
         let not_found = || StoreError::NotFound { resource_type: "Slot".into(), id: id.to_owned() };
-        let (schedule_id, start) = parse_slot_id(id).ok_or_else(not_found)?;
-        let schedule: DoctorScheduleRow =
-            row_search::find(conn, &SCHEDULES, schedule_id)?.ok_or_else(not_found)?;
-        // Only the starts the schedule really produces are slots.
-        if !slot_starts(&schedule, start.date(), start.date() + Duration::days(1)).contains(&start) {
-            return Err(not_found());
-        }
-        let busy = booked_starts(conn, &schedule, start.date(), start.date() + Duration::days(1))?;
-        Ok(slot_to_fhir(&schedule, start, is_busy(&schedule, start, &busy), ctx))
+        let (key, start) = parse_slot_id(id).ok_or_else(not_found)?;
+        let day = (start.date(), start.date() + Duration::days(1));
+        let blocks = blocks(conn, &[key], true)?;
+        // Only the starts the doctor's blocks really produce are slots.
+        let block = blocks
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .find(|block| slot_starts(block, day.0, day.1).contains(&start))
+            .ok_or_else(not_found)?;
+        let busy = booked_starts(conn, key, day.0, day.1)?;
+        Ok(slot_to_fhir(block, start, is_busy(block, start, &busy), ctx))
     }
 
-    /// Slots of the active schedules in the `start` window (default: the next 14 days), in start
+    /// Slots of the active blocks in the `start` window (default: the next 14 days), in start
     /// order; the cursor is the offset into that list.
     fn search(
         &self,
@@ -113,80 +131,110 @@ impl ResourceKind for SlotKind {
         let starts = date_values(request, "start");
         let (from, to) = window(&starts, ctx)?;
         let last_updated = date_values(request, "_lastUpdated");
-
-        let mut schedules = Sql::new(conn.backend());
-        schedules.push("SELECT s.* FROM doctor_schedules s WHERE s.active = ").bind(Bind::Bool(true));
+        let mut keys: Option<Vec<ScheduleKey>> = None;
         let mut wanted_statuses: Option<Vec<String>> = None;
+        let mut wanted_ids: Option<Vec<String>> = None;
         for param in &request.params {
             match param.def.name {
                 "start" | "_lastUpdated" => {}
                 "schedule" => {
-                    schedules.push(" AND ");
-                    predicate::any_of(&mut schedules, &param.values, |sql, value| {
-                        predicate::reference(sql, "s.id", "Schedule", value);
-                        Ok(())
-                    })?;
-                }
-                "status" => {
-                    let codes = param.values.iter().filter_map(|v| match v {
-                        SearchValue::Token(token) => token.code.clone(),
+                    let named = param.values.iter().filter_map(|v| match v {
+                        SearchValue::Reference { resource_type, id }
+                            if resource_type.as_deref().is_none_or(|t| t == "Schedule") =>
+                        {
+                            ScheduleKey::parse(id)
+                        }
                         _ => None,
                     });
-                    wanted_statuses = Some(codes.collect());
+                    keys = Some(named.collect());
                 }
-                "_id" => {
-                    let ids: Vec<(i64, NaiveDateTime)> = param
-                        .values
-                        .iter()
-                        .filter_map(|v| match v {
-                            SearchValue::Token(token) => token.code.as_deref().and_then(parse_slot_id),
-                            _ => None,
-                        })
-                        .collect();
-                    schedules.push(" AND (1 = 0");
-                    for (schedule_id, _) in &ids {
-                        schedules.push(" OR s.id = ").bind(Bind::BigInt(*schedule_id));
-                    }
-                    schedules.push(")");
-                }
+                "status" => wanted_statuses = Some(tokens(&param.values)),
+                "_id" => wanted_ids = Some(tokens(&param.values)),
                 name => return Err(unsupported("Slot", name)),
             }
         }
-        schedules.push(" ORDER BY s.id");
-        let schedules = schedules.load::<DoctorScheduleRow>(conn)?;
-
-        let mut slots: Vec<(NaiveDateTime, i64, Value)> = Vec::new();
-        for schedule in &schedules {
-            let busy = booked_starts(conn, schedule, from, to)?;
-            for start in slot_starts(schedule, from, to) {
-                let slot = slot_to_fhir(schedule, start, is_busy(schedule, start, &busy), ctx);
-                let wanted =
-                    wanted_statuses.as_ref().is_none_or(|codes| codes.iter().any(|c| slot["status"] == **c))
+        if keys.as_ref().is_some_and(Vec::is_empty) {
+            return page_of(Vec::new(), request); // `schedule` named no schedule there can be
+        }
+        let mut slots: Vec<(NaiveDateTime, ScheduleKey, Value)> = Vec::new();
+        for (key, blocks) in blocks(conn, keys.as_deref().unwrap_or_default(), true)? {
+            let busy = booked_starts(conn, key, from, to)?;
+            for block in &blocks {
+                for start in slot_starts(block, from, to) {
+                    let slot = slot_to_fhir(block, start, is_busy(block, start, &busy), ctx);
+                    let listed = |wanted: &Option<Vec<String>>, element: &str| {
+                        wanted.as_ref().is_none_or(|codes| codes.iter().any(|c| slot[element] == **c))
+                    };
+                    let wanted = listed(&wanted_statuses, "status")
+                        && listed(&wanted_ids, "id")
                         && starts.iter().all(|date| matches_date(date, start, ctx))
-                        && last_updated.iter().all(|date| matches_date(date, schedule.updated_at, ctx))
-                        && id_wanted(request, &slot);
-                if wanted {
-                    slots.push((start, schedule.id, slot));
+                        && last_updated.iter().all(|date| matches_date(date, block.updated_at, ctx));
+                    if wanted {
+                        slots.push((start, key, slot));
+                    }
                 }
             }
         }
-        slots.sort_by_key(|(start, schedule_id, _)| (*start, *schedule_id));
-        let offset = match &request.cursor {
-            Some(cursor) => cursor
-                .parse::<usize>()
-                .map_err(|_| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
-            None => 0,
-        };
-        let total = slots.len();
-        let end = (offset + request.count as usize).min(total);
-        let resources: Vec<Value> = slots
-            .into_iter()
-            .skip(offset)
-            .take(end.saturating_sub(offset))
-            .map(|(_, _, slot)| slot)
-            .collect();
-        Ok(SearchPage { resources, total: total as u64, next_cursor: (end < total).then(|| end.to_string()) })
+        slots.sort_by_key(|(start, key, _)| (*start, *key));
+        page_of(slots.into_iter().map(|(_, _, slot)| slot).collect(), request)
     }
+}
+
+/// The blocks of each doctor-at-branch in `keys` (all of them when empty), optionally only
+/// the active ones.
+fn blocks(
+    conn: &mut DbConnection,
+    keys: &[ScheduleKey],
+    active_only: bool,
+) -> Result<BTreeMap<ScheduleKey, Vec<DoctorScheduleRow>>, StoreError> {
+    let mut sql = Sql::new(conn.backend());
+    sql.push("SELECT * FROM doctor_schedules WHERE 1 = 1");
+    if active_only {
+        sql.push(" AND active = ").bind(Bind::Bool(true));
+    }
+    if !keys.is_empty() {
+        sql.push(" AND (1 = 0");
+        for key in keys {
+            sql.push(" OR (doctor_id = ").bind(Bind::BigInt(key.doctor_id));
+            sql.push(" AND branch_id = ").bind(Bind::BigInt(key.branch_id)).push(")");
+        }
+        sql.push(")");
+    }
+    sql.push(" ORDER BY doctor_id, branch_id, weekday, start_time");
+    let mut grouped: BTreeMap<ScheduleKey, Vec<DoctorScheduleRow>> = BTreeMap::new();
+    for block in sql.load::<DoctorScheduleRow>(conn)? {
+        grouped.entry(ScheduleKey::of(&block)).or_default().push(block);
+    }
+    Ok(grouped)
+}
+
+/// The codes of token values.
+fn tokens(values: &[SearchValue]) -> Vec<String> {
+    values
+        .iter()
+        .filter_map(|v| match v {
+            SearchValue::Token(token) => token.code.clone(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One page of computed resources; the cursor is the offset of the next page.
+fn page_of(resources: Vec<Value>, request: &SearchRequest) -> Result<SearchPage, StoreError> {
+    let offset = match &request.cursor {
+        Some(cursor) => cursor
+            .parse::<usize>()
+            .map_err(|_| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
+        None => 0,
+    };
+    let total = resources.len();
+    let end = (offset + request.count as usize).min(total);
+    let page = resources.into_iter().skip(offset).take(end.saturating_sub(offset)).collect();
+    Ok(SearchPage {
+        resources: page,
+        total: total as u64,
+        next_cursor: (end < total).then(|| end.to_string()),
+    })
 }
 
 /// The values of date parameter `name`; all must hold.
@@ -201,14 +249,6 @@ fn date_values<'r>(request: &'r SearchRequest, name: &str) -> Vec<&'r DateValue>
             _ => None,
         })
         .collect()
-}
-
-fn id_wanted(request: &SearchRequest, slot: &Value) -> bool {
-    request.params.iter().filter(|p| p.def.name == "_id").all(|p| {
-        p.values
-            .iter()
-            .any(|v| matches!(v, SearchValue::Token(token) if token.code.as_deref() == slot["id"].as_str()))
-    })
 }
 
 /// The dates `[from, to)` the `start` criteria allow, bounded to [`MAX_DAYS`].
@@ -266,13 +306,13 @@ struct Booked {
 /// Starts of the live (not cancelled) appointments with the schedule's doctor at its branch.
 fn booked_starts(
     conn: &mut DbConnection,
-    schedule: &DoctorScheduleRow,
+    key: ScheduleKey,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<NaiveDateTime>, StoreError> {
     let mut sql = Sql::new(conn.backend());
-    sql.push("SELECT start_at FROM appointments WHERE doctor_id = ").bind(Bind::BigInt(schedule.doctor_id));
-    sql.push(" AND branch_id = ").bind(Bind::BigInt(schedule.branch_id));
+    sql.push("SELECT start_at FROM appointments WHERE doctor_id = ").bind(Bind::BigInt(key.doctor_id));
+    sql.push(" AND branch_id = ").bind(Bind::BigInt(key.branch_id));
     sql.push(" AND status <> 'cancelled' AND start_at >= ")
         .bind(Bind::Timestamp(from.and_time(Default::default())));
     sql.push(" AND start_at < ").bind(Bind::Timestamp(to.and_time(Default::default())));
