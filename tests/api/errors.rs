@@ -65,7 +65,13 @@ async fn malformed_and_invalid_bodies_are_400(app: &TestApp) {
     let (status, outcome) = app.get("Patient?birthdate=1980-13-45").await;
     assert_eq!(status, 400);
     assert_eq!(expressions(&outcome), vec!["birthdate"]);
-    let (status, outcome) = app.get("Patient?colour=blue").await;
+    // Unknown parameters: ignored by default and left out of the self link; 400 when strict.
+    let (status, bundle) = app.get("Patient?colour=blue&gender=male").await;
+    assert_eq!(status, 200, "{bundle}");
+    let self_link = bundle["link"][0]["url"].as_str().unwrap();
+    assert!(self_link.contains("gender=male") && !self_link.contains("colour"), "{self_link}");
+    let strict = app.client.get(app.url("Patient?colour=blue")).header("prefer", "handling=strict");
+    let (status, outcome) = json_of(strict.send().await.unwrap()).await;
     assert_eq!(status, 400);
     assert_eq!(expressions(&outcome), vec!["colour"]);
 }

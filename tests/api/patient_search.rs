@@ -66,6 +66,14 @@ async fn search_by_each_parameter(app: &TestApp) {
         assert_eq!(found, expected, "{query}");
         assert_eq!(bundle["total"], expected.len(), "{query}");
     }
+    // _total: none leaves the count out; estimate gives it (exactly); a bad value is named.
+    let (_, bundle) = app.get("Patient?gender=female&_total=none").await;
+    assert!(bundle.get("total").is_none() && ids(&bundle) == vec![m.clone()], "{bundle}");
+    assert!(bundle["link"][0]["url"].as_str().unwrap().contains("_total=none"));
+    let (_, bundle) = app.get("Patient?gender=female&_total=estimate").await;
+    assert_eq!(bundle["total"], 1);
+    let (status, outcome) = app.get("Patient?_total=some").await;
+    assert_eq!((status, outcome["issue"][0]["expression"][0].as_str()), (400, Some("_total")));
     // The same search by POST.
     let response = app
         .client

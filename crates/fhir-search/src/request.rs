@@ -11,12 +11,23 @@ pub const MAX_COUNT: u32 = 1000;
 /// Result and format parameters the server applies itself; they are not search criteria.
 const SERVER_PARAMS: [&str; 5] = ["_format", "_pretty", "_cursor", "_summary", "_elements"];
 
+/// `_total`: how exactly a search counts its matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    /// No count (the cheapest search).
+    None,
+    /// Any reasonable figure; this server gives the exact one.
+    Estimate,
+    /// The exact number (the default).
+    Accurate,
+}
+
 /// How to treat what the server cannot use (`Prefer: handling=...`): search parameters it does
-/// not know, elements of a write the clinic cannot hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// not know, elements of a write the clinic cannot hold. Searches default to lenient (as
+/// search.html says), writes and conditional criteria to strict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handling {
-    /// Refuse them (400 for a search, as HAPI FHIR does; 422 for a write), naming each.
-    #[default]
+    /// Refuse them (400 for a search, 422 for a write), naming each.
     Strict,
     /// Leave them out: a search's `self` link shows what was applied; a write reports each
     /// element it did not store as a warning.
@@ -61,6 +72,7 @@ pub struct SearchRequest {
     pub count: u32,
     /// Opaque position after which the page starts (from a `next` link).
     pub cursor: Option<String>,
+    pub total: Total,
 }
 
 impl SearchRequest {
@@ -71,13 +83,23 @@ impl SearchRequest {
             query.append_pair(&param.raw.0, &param.raw.1);
         }
         query.append_pair("_count", &self.count.to_string());
+        match self.total {
+            Total::Accurate => {}
+            Total::Estimate => {
+                query.append_pair("_total", "estimate");
+            }
+            Total::None => {
+                query.append_pair("_total", "none");
+            }
+        }
         query.finish()
     }
 }
 
 /// Parses the query string of a search on `resource_type`.
 pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<SearchRequest, Vec<Issue>> {
-    let mut request = SearchRequest { params: Vec::new(), count: DEFAULT_COUNT, cursor: None };
+    let mut request =
+        SearchRequest { params: Vec::new(), count: DEFAULT_COUNT, cursor: None, total: Total::Accurate };
     let mut issues = Vec::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let (name, modifier) = key.split_once(':').map_or((&*key, None), |(n, m)| (n, Some(m)));
@@ -87,6 +109,13 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
                 Err(_) => issues.push(invalid(&key, "_count must be a non-negative integer")),
             },
             "_cursor" => request.cursor = Some(value.into_owned()),
+            "_total" => match &*value {
+                "none" => request.total = Total::None,
+                "estimate" => request.total = Total::Estimate,
+                "accurate" => request.total = Total::Accurate,
+                other => issues
+                    .push(invalid(&key, format!("_total must be none, estimate or accurate, not '{other}'"))),
+            },
             _ if SERVER_PARAMS.contains(&name) => {}
             _ => match registry::find(resource_type, name) {
                 Some(def) => match parse_param(def, modifier, &key, &value) {

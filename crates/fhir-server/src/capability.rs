@@ -15,7 +15,11 @@ const READ_INTERACTIONS: [(&str, &str); 5] = [
     ),
     ("history-instance", HISTORY),
     ("history-type", HISTORY),
-    ("search-type", "GET and POST _search; unknown parameters fail (400) unless Prefer: handling=lenient."),
+    (
+        "search-type",
+        "GET and POST _search; unknown parameters are ignored and left out of the self link, or \
+         refused (400) with Prefer: handling=strict.",
+    ),
 ];
 
 /// Interactions of the types clients may write.

@@ -4,9 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use fhir_conformance::PROFILES;
 use fhir_outcome::{Issue, IssueType};
+use fhir_search::Handling;
 use serde_json::{Value, json};
 
-use crate::handlers::{base_url, body_of, negotiated, respond, served_type};
+use crate::handlers::{base_url, body_of, handling, negotiated, respond, served_type};
 use crate::{ApiError, AppState, Format};
 
 /// The parameters a StructureDefinition search takes.
@@ -36,6 +37,7 @@ pub async fn search(request: HttpRequest, state: web::Data<AppState>) -> Result<
                 "_id" => ids.extend(value.split(',').map(str::to_owned)),
                 "url" => urls.extend(value.split(',').map(str::to_owned)),
                 known if SEARCH_PARAMS.contains(&known) => {}
+                _ if handling(&request, Handling::Lenient) == Handling::Lenient => {}
                 unknown => {
                     return Err(ApiError::new(
                         StatusCode::BAD_REQUEST,

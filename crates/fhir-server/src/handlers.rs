@@ -165,11 +165,13 @@ pub fn respond_written(
     }
 }
 
-/// `Prefer: handling=lenient|strict` (strict when absent).
-pub fn handling(request: &HttpRequest) -> Handling {
+/// `Prefer: handling=lenient|strict`, or `absent` without one: searches are lenient by
+/// default (search.html), writes strict (nothing is dropped unless the client says so).
+pub fn handling(request: &HttpRequest, absent: Handling) -> Handling {
     match header_text(request, "prefer") {
         Some(prefer) if prefer.contains("handling=lenient") => Handling::Lenient,
-        _ => Handling::Strict,
+        Some(prefer) if prefer.contains("handling=strict") => Handling::Strict,
+        _ => absent,
     }
 }
 

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use fhir_outcome::{Issue, IssueType};
+use fhir_search::Handling;
 use serde_json::{Value, json};
 
 use crate::format::query_value;
@@ -50,7 +51,7 @@ async fn run_search(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let resource_type = served_type(&resource_type)?;
-        let search = fhir_search::parse(resource_type, &query, handling(&request))
+        let search = fhir_search::parse(resource_type, &query, handling(&request, Handling::Lenient))
             .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
         let subset = Subset::of_request(&request)?;
         let base = base_url(&request, &state);
@@ -84,9 +85,11 @@ async fn run_search(
             "id": format!("{:032x}", rand::random::<u128>()),
             "meta": {"lastUpdated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)},
             "type": "searchset",
-            "total": page.total,
-            "link": links,
         });
+        if let Some(total) = page.total {
+            bundle["total"] = json!(total);
+        }
+        bundle["link"] = Value::Array(links);
         if !entries.is_empty() {
             bundle["entry"] = Value::Array(entries);
         }

@@ -30,7 +30,7 @@ pub async fn create(
             None => None,
         };
         let written =
-            state.store.create(resource, condition, handling(&request)).await.map_err(
+            state.store.create(resource, condition, handling(&request, Handling::Strict)).await.map_err(
                 |error| match error {
                     StoreError::MultipleMatches(_) => ApiError::new(
                         StatusCode::PRECONDITION_FAILED,
@@ -113,7 +113,14 @@ pub async fn update(
         let expected_version = if_match(&request)?;
         let written = state
             .store
-            .update(resource_type, &id, resource, expected_version, "PUT", handling(&request))
+            .update(
+                resource_type,
+                &id,
+                resource,
+                expected_version,
+                "PUT",
+                handling(&request, Handling::Strict),
+            )
             .await
             .map_err(|error| version_precondition(error, expected_version))?;
         respond_written(StatusCode::OK, &written, format, &request)
@@ -135,7 +142,13 @@ pub async fn conditional_update(
         let expected_version = if_match(&request)?;
         let written = state
             .store
-            .conditional_update(resource_type, criteria, resource, expected_version, handling(&request))
+            .conditional_update(
+                resource_type,
+                criteria,
+                resource,
+                expected_version,
+                handling(&request, Handling::Strict),
+            )
             .await
             .map_err(|error| version_precondition(error, expected_version))?;
         let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };

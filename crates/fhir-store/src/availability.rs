@@ -232,7 +232,7 @@ fn page_of(resources: Vec<Value>, request: &SearchRequest) -> Result<SearchPage,
     let page = resources.into_iter().skip(offset).take(end.saturating_sub(offset)).collect();
     Ok(SearchPage {
         resources: page,
-        total: total as u64,
+        total: Some(total as u64),
         next_cursor: (end < total).then(|| end.to_string()),
     })
 }

@@ -26,7 +26,7 @@ use clinic_db::{Database, DbConnection};
 use fhir_mapping::MappingContext;
 use fhir_mapping::without_elements;
 use fhir_outcome::{Issue, IssueType};
-use fhir_search::{Handling, HistoryRequest, SearchRequest};
+use fhir_search::{Handling, HistoryRequest, SearchRequest, Total};
 use serde_json::Value;
 
 use crate::kind::ResourceKind;
@@ -75,7 +75,8 @@ pub fn delete_effect(resource_type: &str) -> Option<&'static str> {
 #[derive(Debug)]
 pub struct SearchPage {
     pub resources: Vec<Value>,
-    pub total: u64,
+    /// `None` when the search asked for no count (`_total=none`).
+    pub total: Option<u64>,
     /// Where the next page starts; `None` on the last page.
     pub next_cursor: Option<String>,
 }
@@ -495,9 +496,9 @@ fn single_match(
     criteria: &SearchRequest,
     ctx: &MappingContext,
 ) -> Result<Option<Value>, StoreError> {
-    let probe = SearchRequest { count: 2, cursor: None, ..criteria.clone() };
+    let probe = SearchRequest { count: 2, cursor: None, total: Total::Accurate, ..criteria.clone() };
     let page = kind.search(conn, &probe, ctx)?;
-    match page.total {
+    match page.total.unwrap_or_default() {
         0 => Ok(None),
         1 => Ok(page.resources.into_iter().next()),
         matches => Err(StoreError::MultipleMatches(matches)),

@@ -230,7 +230,7 @@ impl ResourceKind for ObservationKind {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SearchPage {
             resources: page_resources(conn, &ids, ctx)?,
-            total: u64::try_from(total).unwrap_or_default(),
+            total: Some(u64::try_from(total).unwrap_or_default()),
             next_cursor,
         })
     }

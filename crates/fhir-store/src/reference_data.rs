@@ -201,6 +201,8 @@ impl ResourceKind for OrganizationKind {
     ) -> Result<SearchPage, StoreError> {
         let insurer_cursor = request.cursor.as_deref().and_then(|c| c.strip_prefix("insurer-"));
         let in_insurers = insurer_cursor.is_some();
+        // Which part comes next depends on the counts: this search always counts.
+        let request = &SearchRequest { total: fhir_search::Total::Accurate, ..request.clone() };
         let branch_request = SearchRequest {
             count: if in_insurers { 0 } else { request.count },
             cursor: if in_insurers { None } else { request.cursor.clone() },
@@ -265,9 +267,15 @@ impl ResourceKind for OrganizationKind {
             (Some(branch), _) => Some(branch),
             (None, Some(insurer)) => Some(format!("insurer-{insurer}")),
             // The page ended exactly at the last branch: the insurers come next.
-            (None, None) if !in_insurers && room == 0 && insurers.total > 0 => Some("insurer-0".into()),
+            (None, None) if !in_insurers && room == 0 && insurers.total.unwrap_or_default() > 0 => {
+                Some("insurer-0".into())
+            }
             (None, None) => None,
         };
-        Ok(SearchPage { resources, total: branches.total + insurers.total, next_cursor })
+        Ok(SearchPage {
+            resources,
+            total: branches.total.zip(insurers.total).map(|(b, i)| b + i),
+            next_cursor,
+        })
     }
 }

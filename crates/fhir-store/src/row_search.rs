@@ -4,7 +4,7 @@
 use clinic_db::{DbBackend, DbConnection};
 use diesel::QueryableByName;
 use fhir_mapping::MappingContext;
-use fhir_search::{Modifier, SearchRequest, SearchValue};
+use fhir_search::{Modifier, SearchRequest, SearchValue, Total};
 use serde_json::Value;
 
 use crate::predicate::{self, DateColumn};
@@ -79,7 +79,8 @@ where
 /// One page of rows.
 pub struct RowPage<R> {
     pub rows: Vec<R>,
-    pub total: u64,
+    /// `None` when the search asked for no count.
+    pub total: Option<u64>,
     pub next_cursor: Option<String>,
 }
 
@@ -121,10 +122,17 @@ where
         Ok(())
     };
 
-    let mut count = Sql::new(backend);
-    count.push("SELECT count(*) AS count");
-    criteria(&mut count)?;
-    let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
+    let total = match request.total {
+        Total::None => None,
+        // The exact count serves as the estimate too.
+        Total::Estimate | Total::Accurate => {
+            let mut count = Sql::new(backend);
+            count.push("SELECT count(*) AS count");
+            criteria(&mut count)?;
+            let counted = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
+            Some(u64::try_from(counted).unwrap_or_default())
+        }
+    };
 
     let after = match &request.cursor {
         Some(cursor) => cursor
@@ -144,7 +152,7 @@ where
     } else {
         None
     };
-    Ok(RowPage { rows: found, total: u64::try_from(total).unwrap_or_default(), next_cursor })
+    Ok(RowPage { rows: found, total, next_cursor })
 }
 
 /// The row key a page continues after.
