@@ -228,6 +228,7 @@ async fn walk_resource(app: &TestApp, capability: &Value, patch_format: &str) {
                     assert_eq!(status, 200, "{name}: {bundle}");
                     assert_eq!(bundle["total"], 1, "{resource_type}?{query} did not find it: {bundle}");
                 }
+                walk_includes(app, capability, &resource).await;
             }
             "history-instance" | "history-type" => {
                 let url = if *code == "history-instance" {
@@ -248,6 +249,31 @@ async fn walk_resource(app: &TestApp, capability: &Value, patch_format: &str) {
         }
         if *code == "read" {
             walk_operations(app, capability, &resource).await;
+        }
+    }
+}
+
+/// Every advertised `_include` and `_revinclude` of the type, on a resource of it: each answers
+/// with only that resource as the match, and included resources of the types the reference allows.
+async fn walk_includes(app: &TestApp, capability: &Value, resource: &Value) {
+    let resource_type = capability["type"].as_str().unwrap();
+    for (parameter, list) in [("_include", "searchInclude"), ("_revinclude", "searchRevInclude")] {
+        for include in capability[list].as_array().into_iter().flatten() {
+            let include = include.as_str().unwrap();
+            let query = form_urlencoded::Serializer::new(String::new())
+                .append_pair("_id", resource["id"].as_str().unwrap())
+                .append_pair(parameter, include)
+                .finish();
+            let (status, bundle) = app.get(&format!("{resource_type}?{query}")).await;
+            assert_eq!((status, &bundle["total"]), (200, &Value::from(1)), "{parameter}={include}: {bundle}");
+            let (source, _) = include.split_once(':').unwrap();
+            for entry in
+                bundle["entry"].as_array().unwrap().iter().filter(|e| e["search"]["mode"] == "include")
+            {
+                if parameter == "_revinclude" {
+                    assert_eq!(entry["resource"]["resourceType"], source, "{parameter}={include}");
+                }
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ mod document_reference;
 mod errors;
 mod history;
 mod http_semantics;
+mod includes;
 mod observation;
 mod patch_delete;
 mod patient_crud;

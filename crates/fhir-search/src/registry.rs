@@ -209,6 +209,41 @@ pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
     }
 }
 
+/// Where the references a reference parameter searches are in a resource (JSON member names
+/// from the root, `.`-separated; arrays are walked) and the types they may point to. For
+/// `_include`, `_revinclude` and the CapabilityStatement.
+pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, &'static [&'static str])> {
+    const PATIENT: &[&str] = &["Patient"];
+    const ENCOUNTER: &[&str] = &["Encounter"];
+    const PRACTITIONER: &[&str] = &["Practitioner"];
+    const ORGANIZATION: &[&str] = &["Organization"];
+    Some(match (resource_type, name) {
+        ("Location", "organization") => ("managingOrganization", ORGANIZATION),
+        ("Coverage", "patient" | "beneficiary") => ("beneficiary", PATIENT),
+        ("Coverage", "payor") => ("payor", ORGANIZATION),
+        (
+            "Condition" | "Encounter" | "Observation" | "MedicationRequest" | "DocumentReference",
+            "patient" | "subject",
+        ) => ("subject", PATIENT),
+        ("Condition" | "Observation" | "MedicationRequest", "encounter") => ("encounter", ENCOUNTER),
+        ("DocumentReference", "encounter") => ("context.encounter", ENCOUNTER),
+        ("Encounter", "practitioner") => ("participant.individual", PRACTITIONER),
+        ("Encounter", "service-provider") => ("serviceProvider", ORGANIZATION),
+        ("MedicationRequest", "requester") => ("requester", PRACTITIONER),
+        ("Appointment", "patient") => ("participant.actor", PATIENT),
+        ("Appointment", "practitioner") => ("participant.actor", PRACTITIONER),
+        ("Appointment", "location") => ("participant.actor", &["Location"]),
+        ("Appointment", "actor") => ("participant.actor", &["Patient", "Practitioner", "Location"]),
+        ("Claim", "patient") => ("patient", PATIENT),
+        ("Claim", "insurer") => ("insurer", ORGANIZATION),
+        ("Claim", "provider") => ("provider", ORGANIZATION),
+        ("DocumentReference", "author") => ("author", PRACTITIONER),
+        ("Schedule", "actor") => ("actor", &["Practitioner", "Location"]),
+        ("Slot", "schedule") => ("schedule", &["Schedule"]),
+        _ => return None,
+    })
+}
+
 /// Looks a parameter up by name for a resource type.
 pub fn find(resource_type: &str, name: &str) -> Option<&'static ParamDef> {
     COMMON.iter().chain(for_type(resource_type).unwrap_or_default()).find(|p| p.name == name)
@@ -219,6 +254,26 @@ mod tests {
     use super::*;
 
     const SPEC: &str = "http://hl7.org/fhir/SearchParameter/";
+
+    #[test]
+    fn every_reference_parameter_has_a_path_for_include() {
+        for resource_type in ["Patient", "Practitioner", "Organization", "Location", "Coverage", "Condition"]
+            .into_iter()
+            .chain([
+                "Encounter",
+                "Observation",
+                "MedicationRequest",
+                "Appointment",
+                "Claim",
+                "DocumentReference",
+            ])
+            .chain(["Schedule", "Slot"])
+        {
+            for p in for_type(resource_type).unwrap().iter().filter(|p| p.kind == ParamType::Reference) {
+                assert!(reference_path(resource_type, p.name).is_some(), "{resource_type}.{}", p.name);
+            }
+        }
+    }
 
     #[test]
     fn definitions_point_at_the_specification() {

@@ -56,6 +56,17 @@ pub enum SearchValue {
     Reference { resource_type: Option<String>, id: String },
 }
 
+/// `_include` / `_revinclude`: the resources `source_type` points at through reference
+/// parameter `param` (restricted to `target` when given); `iterate` applies it to included
+/// resources too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    pub source_type: String,
+    pub param: &'static str,
+    pub target: Option<String>,
+    pub iterate: bool,
+}
+
 /// One criterion: its values are alternatives (OR); criteria combine with AND.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchParam {
@@ -73,6 +84,8 @@ pub struct SearchRequest {
     /// Opaque position after which the page starts (from a `next` link).
     pub cursor: Option<String>,
     pub total: Total,
+    pub includes: Vec<Include>,
+    pub revincludes: Vec<Include>,
 }
 
 impl SearchRequest {
@@ -83,6 +96,13 @@ impl SearchRequest {
             query.append_pair(&param.raw.0, &param.raw.1);
         }
         query.append_pair("_count", &self.count.to_string());
+        for (name, includes) in [("_include", &self.includes), ("_revinclude", &self.revincludes)] {
+            for include in includes {
+                let key = if include.iterate { format!("{name}:iterate") } else { name.to_owned() };
+                let target = include.target.as_deref().map(|t| format!(":{t}")).unwrap_or_default();
+                query.append_pair(&key, &format!("{}:{}{target}", include.source_type, include.param));
+            }
+        }
         match self.total {
             Total::Accurate => {}
             Total::Estimate => {
@@ -98,8 +118,14 @@ impl SearchRequest {
 
 /// Parses the query string of a search on `resource_type`.
 pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<SearchRequest, Vec<Issue>> {
-    let mut request =
-        SearchRequest { params: Vec::new(), count: DEFAULT_COUNT, cursor: None, total: Total::Accurate };
+    let mut request = SearchRequest {
+        params: Vec::new(),
+        count: DEFAULT_COUNT,
+        cursor: None,
+        total: Total::Accurate,
+        includes: Vec::new(),
+        revincludes: Vec::new(),
+    };
     let mut issues = Vec::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let (name, modifier) = key.split_once(':').map_or((&*key, None), |(n, m)| (n, Some(m)));
@@ -109,6 +135,20 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
                 Err(_) => issues.push(invalid(&key, "_count must be a non-negative integer")),
             },
             "_cursor" => request.cursor = Some(value.into_owned()),
+            "_include" | "_revinclude" => match parse_include(&value, modifier) {
+                Ok(includes)
+                    if name == "_include"
+                        && includes.iter().any(|i| i.source_type != resource_type && !i.iterate) =>
+                {
+                    issues.push(invalid(
+                        &key,
+                        format!("_include names the searched type's parameters ({resource_type}:...)"),
+                    ));
+                }
+                Ok(includes) if name == "_include" => request.includes.extend(includes),
+                Ok(includes) => request.revincludes.extend(includes),
+                Err(diagnostics) => issues.push(invalid(&key, diagnostics)),
+            },
             "_total" => match &*value {
                 "none" => request.total = Total::None,
                 "estimate" => request.total = Total::Estimate,
@@ -134,6 +174,34 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
         }
     }
     if issues.is_empty() { Ok(request) } else { Err(issues) }
+}
+
+/// `Type:param[:target]` or `Type:*`, with the `:iterate` modifier.
+fn parse_include(value: &str, modifier: Option<&str>) -> Result<Vec<Include>, String> {
+    let iterate = match modifier {
+        None => false,
+        Some("iterate" | "recurse") => true,
+        Some(other) => return Err(format!("modifier ':{other}' is not supported here; use :iterate")),
+    };
+    let mut parts = value.split(':');
+    let (Some(source_type), Some(param)) = (parts.next(), parts.next()) else {
+        return Err(format!("'{value}' is not of the form Type:parameter[:target]"));
+    };
+    let target = parts.next().map(str::to_owned);
+    let references = registry::for_type(source_type)
+        .ok_or_else(|| format!("'{source_type}' is not a served resource type"))?
+        .iter()
+        .filter(|p| p.kind == ParamType::Reference);
+    let params: Vec<&'static str> = match param {
+        "*" => references.map(|p| p.name).collect(),
+        name => match references.into_iter().find(|p| p.name == name) {
+            Some(p) => vec![p.name],
+            None => return Err(format!("'{name}' is not a reference parameter of {source_type}")),
+        },
+    };
+    let include =
+        |param| Include { source_type: source_type.to_owned(), param, target: target.clone(), iterate };
+    Ok(params.into_iter().map(include).collect())
 }
 
 fn invalid(param: &str, diagnostics: impl Into<String>) -> Issue {

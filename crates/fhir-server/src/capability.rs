@@ -34,6 +34,25 @@ const WRITE_INTERACTIONS: [(&str, &str); 3] = [
     ("create", "With If-None-Exist: 0 matches creates (201), 1 returns it (200), 2+ fail (412)."),
 ];
 
+/// `Type:param` for each reference parameter of `resource_type`.
+fn references_from(resource_type: &str) -> Vec<String> {
+    let params = fhir_search::registry::for_type(resource_type).unwrap_or_default();
+    let references = params.iter().filter(|p| p.kind == fhir_search::ParamType::Reference);
+    references.map(|p| format!("{resource_type}:{}", p.name)).collect()
+}
+
+/// `Source:param` for each served type's reference parameter that can point at `resource_type`.
+fn references_to(resource_type: &str) -> Vec<String> {
+    fhir_store::resource_types()
+        .flat_map(references_from)
+        .filter(|include| {
+            let (source, param) = include.split_once(':').unwrap_or_default();
+            fhir_search::registry::reference_path(source, param)
+                .is_some_and(|(_, targets)| targets.contains(&resource_type))
+        })
+        .collect()
+}
+
 pub fn statement() -> Value {
     let resources: Vec<Value> = fhir_store::resource_types()
         .map(|resource_type| {
@@ -61,7 +80,7 @@ pub fn statement() -> Value {
                 interactions.push(json!({"code": "delete", "documentation": effect}));
             }
             let profile = fhir_conformance::profile_url(resource_type);
-            json!({
+            let mut capability = json!({
                 "type": resource_type,
                 "profile": profile,
                 "supportedProfile": [profile],
@@ -73,13 +92,20 @@ pub fn statement() -> Value {
                 "conditionalRead": "full-support",
                 "conditionalUpdate": writable,
                 "conditionalDelete": "not-supported",
+                "searchInclude": references_from(resource_type),
+                "searchRevInclude": references_to(resource_type),
                 "searchParam": params,
                 "operation": [{
                     "name": "validate",
                     "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
                     "documentation": "Checks a resource against the clinic profile and whether it can be stored as sent; never stores it.",
                 }],
-            })
+            });
+            // FHIR has no empty arrays: a type nothing references lists no revincludes.
+            if let Some(members) = capability.as_object_mut() {
+                members.retain(|_, value| value.as_array().is_none_or(|items| !items.is_empty()));
+            }
+            capability
         })
         .chain(std::iter::once(json!({
             "type": "StructureDefinition",

@@ -58,27 +58,36 @@ async fn run_search(
         let mut self_link = format!("{base}/{resource_type}?{}", search.query_string());
         for shaping in ["_summary", "_elements"] {
             if let Some(value) = query_value(&request, shaping) {
-                let pair = form_urlencoded::Serializer::new(String::new()).append_pair(shaping, &value).finish();
+                let pair =
+                    form_urlencoded::Serializer::new(String::new()).append_pair(shaping, &value).finish();
                 self_link = format!("{self_link}&{pair}");
             }
         }
         let page = state.store.search(resource_type, search.clone()).await?;
         let mut links = vec![json!({"relation": "self", "url": self_link})];
         if let Some(cursor) = page.next_cursor.as_ref().filter(|_| subset != Subset::Count) {
-            let next = form_urlencoded::Serializer::new(String::new()).append_pair("_cursor", cursor).finish();
+            let next =
+                form_urlencoded::Serializer::new(String::new()).append_pair("_cursor", cursor).finish();
             links.push(json!({"relation": "next", "url": format!("{self_link}&{next}")}));
         }
-        let resources = if subset == Subset::Count { Vec::new() } else { page.resources };
-        let entries: Vec<Value> = resources
-            .into_iter()
-            .map(|resource| subset.apply(resource))
-            .map(|resource| {
-                json!({
-                    "fullUrl": format!("{base}/{resource_type}/{}", resource["id"].as_str().unwrap_or_default()),
-                    "resource": resource,
-                    "search": {"mode": "match"},
-                })
+        let (matches, included) =
+            if subset == Subset::Count { (Vec::new(), Vec::new()) } else { (page.resources, page.included) };
+        let entry = |resource: Value, mode: &str| {
+            let resource = subset.apply(resource);
+            json!({
+                "fullUrl": format!(
+                    "{base}/{}/{}",
+                    resource["resourceType"].as_str().unwrap_or_default(),
+                    resource["id"].as_str().unwrap_or_default()
+                ),
+                "resource": resource,
+                "search": {"mode": mode},
             })
+        };
+        let entries: Vec<Value> = matches
+            .into_iter()
+            .map(|resource| entry(resource, "match"))
+            .chain(included.into_iter().map(|resource| entry(resource, "include")))
             .collect();
         let mut bundle = json!({
             "resourceType": "Bundle",

@@ -234,6 +234,7 @@ fn page_of(resources: Vec<Value>, request: &SearchRequest) -> Result<SearchPage,
         resources: page,
         total: Some(total as u64),
         next_cursor: (end < total).then(|| end.to_string()),
+        included: Vec::new(),
     })
 }
 

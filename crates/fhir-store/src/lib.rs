@@ -10,6 +10,7 @@ mod claim;
 mod clinical_reads;
 mod encounter;
 mod error;
+mod includes;
 mod kind;
 mod medication;
 mod note;
@@ -79,6 +80,8 @@ pub struct SearchPage {
     pub total: Option<u64>,
     /// Where the next page starts; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// What `_include`/`_revinclude` added (not matches).
+    pub included: Vec<Value>,
 }
 
 /// What a successful write did.
@@ -369,9 +372,17 @@ impl Store {
         let kind = kind_of(resource_type)?;
         let ctx = self.ctx.clone();
         self.db
-            .run(move |conn| kind.search(conn, &request, &ctx))
+            .run(move |conn| {
+                let page = kind.search(conn, &request, &ctx)?;
+                let included = includes::resolve(conn, &page.resources, &request, &ctx)?;
+                Ok(SearchPage { included, ..page })
+            })
             .await
-            .map(|page| SearchPage { resources: page.resources.into_iter().map(profiled).collect(), ..page })
+            .map(|page| SearchPage {
+                resources: page.resources.into_iter().map(profiled).collect(),
+                included: page.included.into_iter().map(profiled).collect(),
+                ..page
+            })
     }
 }
 

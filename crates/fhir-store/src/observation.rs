@@ -232,6 +232,7 @@ impl ResourceKind for ObservationKind {
             resources: page_resources(conn, &ids, ctx)?,
             total: Some(u64::try_from(total).unwrap_or_default()),
             next_cursor,
+            included: Vec::new(),
         })
     }
 }

@@ -276,6 +276,7 @@ impl ResourceKind for OrganizationKind {
             resources,
             total: branches.total.zip(insurers.total).map(|(b, i)| b + i),
             next_cursor,
+            included: Vec::new(),
         })
     }
 }

@@ -49,7 +49,12 @@ impl<R> RowPage<R> {
 
     /// The page with its rows already mapped to `resources`.
     pub fn with_resources(&self, resources: Vec<Value>) -> SearchPage {
-        SearchPage { resources, total: self.total, next_cursor: self.next_cursor.clone() }
+        SearchPage {
+            resources,
+            total: self.total,
+            next_cursor: self.next_cursor.clone(),
+            included: Vec::new(),
+        }
     }
 }
 
