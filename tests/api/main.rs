@@ -17,4 +17,5 @@ mod patch_delete;
 mod patient_crud;
 mod patient_search;
 mod seeded_data;
+mod sorting;
 mod vital_signs;

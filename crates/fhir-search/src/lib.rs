@@ -10,6 +10,6 @@ pub use date::{DatePrefix, DateValue};
 pub use history::{HistoryRequest, parse_history};
 pub use registry::{ParamDef, ParamType};
 pub use request::{
-    DEFAULT_COUNT, Handling, Include, MAX_COUNT, Modifier, SearchParam, SearchRequest, SearchValue,
-    TokenValue, Total, parse,
+    DEFAULT_COUNT, Handling, Include, MAX_COUNT, MAX_SORT_KEYS, Modifier, SearchParam, SearchRequest,
+    SearchValue, TokenValue, Total, parse,
 };

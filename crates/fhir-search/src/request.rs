@@ -67,6 +67,16 @@ pub struct Include {
     pub iterate: bool,
 }
 
+/// One `_sort` key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    pub param: &'static str,
+    pub descending: bool,
+}
+
+/// The most `_sort` keys a search takes.
+pub const MAX_SORT_KEYS: usize = 3;
+
 /// One criterion: its values are alternatives (OR); criteria combine with AND.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchParam {
@@ -86,6 +96,8 @@ pub struct SearchRequest {
     pub total: Total,
     pub includes: Vec<Include>,
     pub revincludes: Vec<Include>,
+    /// `_sort` keys, most significant first; the row key breaks ties.
+    pub sort: Vec<SortKey>,
 }
 
 impl SearchRequest {
@@ -102,6 +114,14 @@ impl SearchRequest {
                 let target = include.target.as_deref().map(|t| format!(":{t}")).unwrap_or_default();
                 query.append_pair(&key, &format!("{}:{}{target}", include.source_type, include.param));
             }
+        }
+        if !self.sort.is_empty() {
+            let keys: Vec<String> = self
+                .sort
+                .iter()
+                .map(|k| format!("{}{}", if k.descending { "-" } else { "" }, k.param))
+                .collect();
+            query.append_pair("_sort", &keys.join(","));
         }
         match self.total {
             Total::Accurate => {}
@@ -125,6 +145,7 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
         total: Total::Accurate,
         includes: Vec::new(),
         revincludes: Vec::new(),
+        sort: Vec::new(),
     };
     let mut issues = Vec::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
@@ -147,6 +168,10 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
                 }
                 Ok(includes) if name == "_include" => request.includes.extend(includes),
                 Ok(includes) => request.revincludes.extend(includes),
+                Err(diagnostics) => issues.push(invalid(&key, diagnostics)),
+            },
+            "_sort" => match parse_sort(resource_type, &value) {
+                Ok(sort) => request.sort = sort,
                 Err(diagnostics) => issues.push(invalid(&key, diagnostics)),
             },
             "_total" => match &*value {
@@ -174,6 +199,23 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
         }
     }
     if issues.is_empty() { Ok(request) } else { Err(issues) }
+}
+
+/// `_sort=-date,name`: known parameters of the type, at most [`MAX_SORT_KEYS`].
+fn parse_sort(resource_type: &str, value: &str) -> Result<Vec<SortKey>, String> {
+    let keys: Vec<SortKey> = value
+        .split(',')
+        .map(|key| {
+            let (descending, name) = key.strip_prefix('-').map_or((false, key), |name| (true, name));
+            registry::find(resource_type, name)
+                .map(|def| SortKey { param: def.name, descending })
+                .ok_or_else(|| format!("'{name}' is not a search parameter of {resource_type}"))
+        })
+        .collect::<Result<_, _>>()?;
+    if keys.len() > MAX_SORT_KEYS {
+        return Err(format!("at most {MAX_SORT_KEYS} sort keys"));
+    }
+    Ok(keys)
 }
 
 /// `Type:param[:target]` or `Type:*`, with the `:iterate` modifier.

@@ -9,13 +9,22 @@ use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::writes::{RowRef, VersionedFields, require_rows};
 use crate::{SearchPage, StoreError, Written, local_now};
 
-const APPOINTMENTS: Rows =
-    Rows { resource_type: "Appointment", columns: "a.*", from: "appointments a", alias: "a", id_prefix: "" };
+const APPOINTMENTS: Rows = Rows {
+    resource_type: "Appointment",
+    columns: "a.*",
+    from: "appointments a",
+    alias: "a",
+    id_prefix: "",
+    sorts: &[
+        Sort { param: "date", expr: "a.start_at", kind: SortType::Timestamp },
+        Sort { param: "status", expr: "a.status", kind: SortType::Text },
+    ],
+};
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/appointmentstatus";
 
 impl HasRowKey for AppointmentRow {

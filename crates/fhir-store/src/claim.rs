@@ -15,13 +15,23 @@ use serde_json::Value;
 use crate::encounter::diagnoses_of;
 use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::writes::{RowRef, VersionedFields, patient_of, require_rows, require_visit_of_patient};
 use crate::{SearchPage, StoreError, Written, local_now};
 
-const CLAIMS: Rows =
-    Rows { resource_type: "Claim", columns: "c.*", from: "claims c", alias: "c", id_prefix: "" };
+const CLAIMS: Rows = Rows {
+    resource_type: "Claim",
+    columns: "c.*",
+    from: "claims c",
+    alias: "c",
+    id_prefix: "",
+    sorts: &[
+        Sort { param: "created", expr: "c.created_at", kind: SortType::Timestamp },
+        Sort { param: "status", expr: "c.status", kind: SortType::Text },
+        Sort { param: "identifier", expr: "c.claim_no", kind: SortType::Text },
+    ],
+};
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/fm-status";
 const USE_SYSTEM: &str = "http://hl7.org/fhir/claim-use";
 const COVERAGE_PATH: &str = "Claim.insurance[0].coverage";

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::sql::Bind;
 use crate::{SearchPage, StoreError};
 
@@ -41,6 +41,10 @@ const DIAGNOSES: Rows = Rows {
     from: "diagnoses c JOIN visits v ON v.id = c.visit_id",
     alias: "c",
     id_prefix: "",
+    sorts: &[
+        Sort { param: "recorded-date", expr: "c.diagnosed_at", kind: SortType::Timestamp },
+        Sort { param: "code", expr: "c.icd10", kind: SortType::Text },
+    ],
 };
 
 const COVERAGES: Rows = Rows {
@@ -49,6 +53,7 @@ const COVERAGES: Rows = Rows {
     from: "patient_coverages c",
     alias: "c",
     id_prefix: "",
+    sorts: &[],
 };
 
 pub struct ConditionKind;

@@ -13,13 +13,23 @@ use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::writes::{RowRef, VersionedFields, require_rows};
 use crate::{SearchPage, StoreError, Written, local_now};
 
-const VISITS: Rows =
-    Rows { resource_type: "Encounter", columns: "e.*", from: "visits e", alias: "e", id_prefix: "" };
+const VISITS: Rows = Rows {
+    resource_type: "Encounter",
+    columns: "e.*",
+    from: "visits e",
+    alias: "e",
+    id_prefix: "",
+    sorts: &[
+        Sort { param: "date", expr: "e.started_at", kind: SortType::Timestamp },
+        Sort { param: "status", expr: "e.status", kind: SortType::Text },
+        Sort { param: "identifier", expr: "e.vn", kind: SortType::Text },
+    ],
+};
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/encounter-status";
 
 impl HasRowKey for VisitRow {

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::writes::{RowRef, VersionedFields, require_rows, require_visit_of_patient, subject_patient};
 use crate::{SearchPage, StoreError, Written, local_now};
@@ -27,6 +27,10 @@ const PRESCRIPTIONS: Rows = Rows {
     from: "prescriptions m JOIN visits v ON v.id = m.visit_id",
     alias: "m",
     id_prefix: "",
+    sorts: &[
+        Sort { param: "authoredon", expr: "m.prescribed_at", kind: SortType::Timestamp },
+        Sort { param: "status", expr: "m.status", kind: SortType::Text },
+    ],
 };
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/CodeSystem/medicationrequest-status";
 

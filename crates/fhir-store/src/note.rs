@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::writes::{RowRef, VersionedFields, require_rows, require_visit_of_patient, subject_patient};
 use crate::{SearchPage, StoreError, Written, local_now};
 
@@ -22,6 +22,7 @@ const NOTES: Rows = Rows {
     from: "clinical_notes n JOIN visits v ON v.id = n.visit_id",
     alias: "n",
     id_prefix: "",
+    sorts: &[Sort { param: "date", expr: "n.written_at", kind: SortType::Timestamp }],
 };
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/document-reference-status";
 

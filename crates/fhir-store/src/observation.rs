@@ -31,6 +31,7 @@ const VITALS: Rows = Rows {
     from: "vital_signs t JOIN visits v ON v.id = t.visit_id",
     alias: "t",
     id_prefix: "",
+    sorts: &[],
 };
 const LABS: Rows = Rows {
     resource_type: "Observation",
@@ -38,6 +39,7 @@ const LABS: Rows = Rows {
     from: "lab_results t JOIN visits v ON v.id = t.visit_id",
     alias: "t",
     id_prefix: "lab-",
+    sorts: &[],
 };
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/observation-status";
 const CATEGORIES: [(&str, &str); 2] = [("vital-signs", "vital-signs"), ("laboratory", "laboratory")];

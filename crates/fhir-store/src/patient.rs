@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, Rows};
+use crate::row_search::{self, Rows, Sort, SortType};
 use crate::sql::{Bind, Sql};
 use crate::writes::VersionedFields;
 use crate::{SearchPage, StoreError, Written, local_now};
@@ -84,8 +84,32 @@ impl ResourceKind for PatientKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        const ROWS: Rows =
-            Rows { resource_type: "Patient", columns: "p.*", from: "patients p", alias: "p", id_prefix: "" };
+        const ROWS: Rows = Rows {
+            resource_type: "Patient",
+            columns: "p.*",
+            from: "patients p",
+            alias: "p",
+            id_prefix: "",
+            sorts: &[
+                Sort { param: "birthdate", expr: "p.birth_date", kind: SortType::Date },
+                Sort {
+                    param: "family",
+                    expr: "COALESCE(p.last_name_en, p.last_name_th)",
+                    kind: SortType::Text,
+                },
+                Sort {
+                    param: "given",
+                    expr: "COALESCE(p.first_name_en, p.first_name_th)",
+                    kind: SortType::Text,
+                },
+                Sort {
+                    param: "name",
+                    expr: "COALESCE(p.last_name_en, p.last_name_th)",
+                    kind: SortType::Text,
+                },
+                Sort { param: "gender", expr: "p.sex", kind: SortType::Text },
+            ],
+        };
         let page =
             row_search::search::<PatientRow>(conn, &ROWS, request, ctx, |sql, name, modifier, value| {
                 criterion(sql, name, modifier, value, ctx)

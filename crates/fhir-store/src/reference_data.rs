@@ -11,26 +11,49 @@ use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate;
-use crate::row_search::{self, HasRowKey, Rows, unsupported};
+use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::sql::Sql;
 use crate::{SearchPage, StoreError};
 
 const SEXES: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
 const GENDER_SYSTEM: &str = "http://hl7.org/fhir/administrative-gender";
 
-const DOCTORS: Rows =
-    Rows { resource_type: "Practitioner", columns: "d.*", from: "doctors d", alias: "d", id_prefix: "" };
-const BRANCH_ORGANIZATIONS: Rows =
-    Rows { resource_type: "Organization", columns: "b.*", from: "branches b", alias: "b", id_prefix: "" };
+const DOCTORS: Rows = Rows {
+    resource_type: "Practitioner",
+    columns: "d.*",
+    from: "doctors d",
+    alias: "d",
+    id_prefix: "",
+    sorts: &[
+        Sort { param: "family", expr: "COALESCE(d.last_name_en, d.last_name_th)", kind: SortType::Text },
+        Sort { param: "given", expr: "COALESCE(d.first_name_en, d.first_name_th)", kind: SortType::Text },
+        Sort { param: "name", expr: "COALESCE(d.last_name_en, d.last_name_th)", kind: SortType::Text },
+    ],
+};
+const BRANCH_ORGANIZATIONS: Rows = Rows {
+    resource_type: "Organization",
+    columns: "b.*",
+    from: "branches b",
+    alias: "b",
+    id_prefix: "",
+    sorts: &[],
+};
 const INSURER_ORGANIZATIONS: Rows = Rows {
     resource_type: "Organization",
     columns: "i.*",
     from: "insurers i",
     alias: "i",
     id_prefix: "insurer-",
+    sorts: &[],
 };
-const LOCATIONS: Rows =
-    Rows { resource_type: "Location", columns: "b.*", from: "branches b", alias: "b", id_prefix: "" };
+const LOCATIONS: Rows = Rows {
+    resource_type: "Location",
+    columns: "b.*",
+    from: "branches b",
+    alias: "b",
+    id_prefix: "",
+    sorts: &[],
+};
 
 impl HasRowKey for DoctorRow {
     fn row_key(&self) -> i64 {

@@ -21,6 +21,35 @@ pub struct Rows {
     pub alias: &'static str,
     /// What precedes the row key in a resource id (`insurer-` for insurer Organizations).
     pub id_prefix: &'static str,
+    /// The parameters `_sort` may use beyond `_id` and `_lastUpdated`, with what they sort by.
+    pub sorts: &'static [Sort],
+}
+
+/// A `_sort` parameter: the SQL expression (over the alias) and its type.
+pub struct Sort {
+    pub param: &'static str,
+    pub expr: &'static str,
+    pub kind: SortType,
+}
+
+/// The SQL type of a sort expression, to compare a page cursor's values with it.
+#[derive(Clone, Copy)]
+pub enum SortType {
+    Text,
+    Date,
+    Timestamp,
+    BigInt,
+}
+
+impl SortType {
+    fn sql(self) -> &'static str {
+        match self {
+            SortType::Text => "TEXT",
+            SortType::Date => "DATE",
+            SortType::Timestamp => "TIMESTAMP",
+            SortType::BigInt => "BIGINT",
+        }
+    }
 }
 
 impl Rows {
@@ -139,21 +168,38 @@ where
         }
     };
 
-    let after = match &request.cursor {
-        Some(cursor) => cursor
-            .parse::<i64>()
-            .map_err(|_| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
-        None => 0,
+    let keys = sort_keys(rows, request)?;
+    let cursor = match &request.cursor {
+        Some(cursor) => Some(
+            Cursor::parse(cursor, keys.len())
+                .ok_or_else(|| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
+        ),
+        None => None,
     };
     let mut page = Sql::new(backend);
     page.push("SELECT ").push(rows.columns);
     criteria(&mut page)?;
-    page.push(" AND ").push(alias).push(".id > ").bind(Bind::BigInt(after));
-    page.push(" ORDER BY ").push(alias).push(".id LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
+    if let Some(cursor) = &cursor {
+        page.push(" AND ");
+        after_cursor(&mut page, alias, &keys, cursor);
+    }
+    page.push(" ORDER BY ");
+    for (expr, _, descending) in &keys {
+        // NULLs last in either direction, the same on both backends.
+        page.push("(").push(expr).push(") IS NULL, ").push(expr).push(if *descending {
+            " DESC, "
+        } else {
+            " ASC, "
+        });
+    }
+    page.push(alias).push(".id LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
     let mut found = page.load::<R>(conn)?;
     let next_cursor = if found.len() > request.count as usize {
         found.truncate(request.count as usize);
-        found.last().map(|row| row.row_key().to_string())
+        match found.last() {
+            Some(last) => Some(cursor_at(conn, rows, &keys, last.row_key())?),
+            None => None,
+        }
     } else {
         None
     };
@@ -175,4 +221,134 @@ impl HasRowKey for clinic_db::PatientRow {
 /// client still deserves a 400 for rather than a 500).
 pub fn unsupported(resource_type: &str, name: &str) -> StoreError {
     StoreError::InvalidSearch(format!("parameter '{name}' is not supported on {resource_type}"))
+}
+
+/// The sort keys of a search as (expression, type, descending), `_id` and `_lastUpdated`
+/// included; a parameter this kind cannot sort by is a 400.
+fn sort_keys(rows: &Rows, request: &SearchRequest) -> Result<Vec<(String, SortType, bool)>, StoreError> {
+    let alias = rows.alias;
+    request
+        .sort
+        .iter()
+        .map(|key| {
+            let (expr, kind) = match key.param {
+                "_id" => (format!("{alias}.id"), SortType::BigInt),
+                "_lastUpdated" => (format!("{alias}.updated_at"), SortType::Timestamp),
+                name => match rows.sorts.iter().find(|sort| sort.param == name) {
+                    Some(sort) => (sort.expr.to_owned(), sort.kind),
+                    None => {
+                        return Err(StoreError::InvalidSearch(format!(
+                            "{} cannot be sorted by '{name}'",
+                            rows.resource_type
+                        )));
+                    }
+                },
+            };
+            Ok((expr, kind, key.descending))
+        })
+        .collect()
+}
+
+/// Where a page ends: the sort values of its last row (text, or NULL) and that row's key.
+struct Cursor {
+    values: Vec<Option<String>>,
+    key: i64,
+}
+
+impl Cursor {
+    /// A plain row key without sort keys; `[values..., key]` as JSON with them.
+    fn parse(cursor: &str, keys: usize) -> Option<Cursor> {
+        if keys == 0 {
+            return Some(Cursor { values: Vec::new(), key: cursor.parse().ok()? });
+        }
+        let (values, key): (Vec<Option<String>>, i64) = serde_json::from_str(cursor).ok()?;
+        (values.len() == keys).then_some(Cursor { values, key })
+    }
+}
+
+#[derive(QueryableByName)]
+struct SortValues {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    v0: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    v1: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    v2: Option<String>,
+}
+
+/// The cursor after row `key`: its sort values read back as text.
+fn cursor_at(
+    conn: &mut DbConnection,
+    rows: &Rows,
+    keys: &[(String, SortType, bool)],
+    key: i64,
+) -> Result<String, StoreError> {
+    if keys.is_empty() {
+        return Ok(key.to_string());
+    }
+    let mut sql = Sql::new(conn.backend());
+    sql.push("SELECT ");
+    for slot in 0..fhir_search::MAX_SORT_KEYS {
+        let expr = keys.get(slot).map_or("NULL", |(expr, _, _)| expr.as_str());
+        sql.push(if slot == 0 { "" } else { ", " });
+        sql.push("CAST(").push(expr).push(&format!(" AS TEXT) AS v{slot}"));
+    }
+    sql.push(" FROM ")
+        .push(rows.from)
+        .push(" WHERE ")
+        .push(rows.alias)
+        .push(".id = ")
+        .bind(Bind::BigInt(key));
+    let found =
+        sql.load::<SortValues>(conn)?.into_iter().next().ok_or(StoreError::InvalidSearch(
+            "the page's last row changed while paging; search again".into(),
+        ))?;
+    let values: Vec<Option<String>> = [found.v0, found.v1, found.v2].into_iter().take(keys.len()).collect();
+    Ok(serde_json::to_string(&(values, key)).unwrap_or_default())
+}
+
+/// Rows after the cursor in the sort order (NULLs last, then the row key): some key is after
+/// the cursor's while every key before it is equal.
+fn after_cursor(sql: &mut Sql, alias: &str, keys: &[(String, SortType, bool)], cursor: &Cursor) {
+    let value = |sql: &mut Sql, kind: SortType, text: &str| {
+        if sql.is_postgres() {
+            sql.push("CAST(").bind(Bind::Text(text.to_owned())).push(" AS ").push(kind.sql()).push(")");
+        } else {
+            sql.bind(Bind::Text(text.to_owned()));
+        }
+    };
+    sql.push("(");
+    for position in 0..=keys.len() {
+        sql.push(if position == 0 { "(" } else { " OR (" });
+        for ((expr, kind, _), cursor_value) in keys.iter().zip(&cursor.values).take(position) {
+            match cursor_value {
+                Some(text) => {
+                    sql.push(expr).push(" = ");
+                    value(sql, *kind, text);
+                }
+                None => {
+                    sql.push(expr).push(" IS NULL");
+                }
+            }
+            sql.push(" AND ");
+        }
+        match keys.get(position) {
+            Some((expr, kind, descending)) => match &cursor.values[position] {
+                // Only NULLs follow a NULL, and they are equal to it.
+                None => {
+                    sql.push("1 = 0");
+                }
+                Some(text) => {
+                    sql.push("(").push(expr).push(if *descending { " < " } else { " > " });
+                    value(sql, *kind, text);
+                    sql.push(" OR ").push(expr).push(" IS NULL)");
+                }
+            },
+            None => {
+                sql.push(alias).push(".id > ").bind(Bind::BigInt(cursor.key));
+            }
+        }
+        sql.push(")");
+    }
+    sql.push(")");
 }

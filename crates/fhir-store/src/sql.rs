@@ -28,6 +28,10 @@ impl Sql {
         Sql { backend, text: String::new(), binds: Vec::new() }
     }
 
+    pub fn is_postgres(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
     pub fn push(&mut self, text: &str) -> &mut Sql {
         self.text.push_str(text);
         self
