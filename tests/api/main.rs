@@ -4,6 +4,7 @@
 mod app;
 mod availability;
 mod capability_walk;
+mod chains;
 mod claim;
 mod clinical_writes;
 mod conditional;

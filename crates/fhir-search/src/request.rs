@@ -53,7 +53,15 @@ pub enum SearchValue {
     Token(TokenValue),
     String(String),
     Date(DateValue),
-    Reference { resource_type: Option<String>, id: String },
+    Reference {
+        resource_type: Option<String>,
+        id: String,
+    },
+    /// `subject:Patient.name=x`: the reference points at a `target_type` resource matching `param`.
+    Chain {
+        target_type: String,
+        param: Box<SearchParam>,
+    },
 }
 
 /// `_include` / `_revinclude`: the resources `source_type` points at through reference
@@ -149,6 +157,13 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
     };
     let mut issues = Vec::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if let Some((head, tail)) = key.split_once('.') {
+            match parse_chain(resource_type, head, tail, &key, &value) {
+                Ok(param) => request.params.push(param),
+                Err(issue) => issues.push(issue),
+            }
+            continue;
+        }
         let (name, modifier) = key.split_once(':').map_or((&*key, None), |(n, m)| (n, Some(m)));
         match name {
             "_count" => match value.parse::<u32>() {
@@ -248,6 +263,53 @@ fn parse_include(value: &str, modifier: Option<&str>) -> Result<Vec<Include>, St
 
 fn invalid(param: &str, diagnostics: impl Into<String>) -> Issue {
     Issue::error(IssueType::Invalid, diagnostics).at(param.to_owned())
+}
+
+/// `head.tail` where `head` is a reference parameter (`subject` or `subject:Patient`) and
+/// `tail` a parameter of the type it points at, itself possibly chained.
+fn parse_chain(
+    resource_type: &str,
+    head: &str,
+    tail: &str,
+    key: &str,
+    raw: &str,
+) -> Result<SearchParam, Issue> {
+    let (name, target) = head.split_once(':').map_or((head, None), |(n, t)| (n, Some(t)));
+    let chain_error =
+        |diagnostics: String| Issue::error(IssueType::NotSupported, diagnostics).at(key.to_owned());
+    let def = registry::find(resource_type, name)
+        .filter(|def| def.kind == ParamType::Reference)
+        .ok_or_else(|| chain_error(format!("'{name}' is not a reference parameter of {resource_type}")))?;
+    let targets =
+        registry::reference_path(resource_type, name).map(|(_, targets)| targets).unwrap_or_default();
+    let target_type = match (target, targets) {
+        (Some(target), _) if targets.contains(&target) => target,
+        (Some(target), _) => {
+            return Err(chain_error(format!("{resource_type}.{name} does not point at {target}")));
+        }
+        (None, [only]) => *only,
+        (None, _) => {
+            return Err(chain_error(format!(
+                "{resource_type}.{name} points at several types: write {name}:[type]"
+            )));
+        }
+    };
+    let inner = match tail.split_once('.') {
+        Some((next_head, next_tail)) => parse_chain(target_type, next_head, next_tail, key, raw)?,
+        None => {
+            let (inner_name, modifier) = tail.split_once(':').map_or((tail, None), |(n, m)| (n, Some(m)));
+            let inner = registry::find(target_type, inner_name).ok_or_else(|| {
+                chain_error(format!("'{inner_name}' is not a search parameter of {target_type}"))
+            })?;
+            parse_param(inner, modifier, key, raw)?
+        }
+    };
+    Ok(SearchParam {
+        def,
+        modifier: None,
+        values: vec![SearchValue::Chain { target_type: target_type.to_owned(), param: Box::new(inner) }],
+        raw: (key.to_owned(), raw.to_owned()),
+    })
 }
 
 fn parse_param(
@@ -366,6 +428,25 @@ mod tests {
             request.params[2].values[0],
             SearchValue::Token(TokenValue { system: Some("urn:x".into()), code: Some("123".into()) })
         );
+    }
+
+    #[test]
+    fn chains_name_the_type_they_go_through() {
+        let request =
+            parse("Encounter", "subject.name=som&subject:Patient.birthdate=ge1980", Handling::Strict)
+                .unwrap();
+        let SearchValue::Chain { target_type, param } = &request.params[0].values[0] else { panic!() };
+        assert_eq!((target_type.as_str(), param.def.name), ("Patient", "name"));
+        assert_eq!(request.params[1].raw.0, "subject:Patient.birthdate");
+        for query in
+            ["status.name=x", "subject:Practitioner.name=x", "subject.colour=x", "subject.birthdate=notadate"]
+        {
+            let issues = parse("Encounter", query, Handling::Strict).unwrap_err();
+            assert_eq!(issues[0].expression, vec![query.split('=').next().unwrap()], "{query}");
+        }
+        let deep = parse("Observation", "encounter.subject.name=som", Handling::Strict).unwrap();
+        let SearchValue::Chain { param, .. } = &deep.params[0].values[0] else { panic!() };
+        assert!(matches!(param.values[0], SearchValue::Chain { .. }));
     }
 
     #[test]

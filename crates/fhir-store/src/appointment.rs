@@ -96,18 +96,18 @@ impl ResourceKind for AppointmentKind {
             ctx,
             |sql, name, _, value| {
                 match (name, value) {
-                    ("patient", value) => predicate::reference(sql, "a.patient_id", "Patient", value),
+                    ("patient", value) => predicate::reference(sql, "a.patient_id", "Patient", value, ctx)?,
                     ("practitioner", value) => {
-                        predicate::reference(sql, "a.doctor_id", "Practitioner", value)
+                        predicate::reference(sql, "a.doctor_id", "Practitioner", value, ctx)?
                     }
-                    ("location", value) => predicate::reference(sql, "a.branch_id", "Location", value),
+                    ("location", value) => predicate::reference(sql, "a.branch_id", "Location", value, ctx)?,
                     ("actor", value) => {
                         sql.push("(");
-                        predicate::reference(sql, "a.patient_id", "Patient", value);
+                        predicate::reference(sql, "a.patient_id", "Patient", value, ctx)?;
                         sql.push(" OR ");
-                        predicate::reference(sql, "a.doctor_id", "Practitioner", value);
+                        predicate::reference(sql, "a.doctor_id", "Practitioner", value, ctx)?;
                         sql.push(" OR ");
-                        predicate::reference(sql, "a.branch_id", "Location", value);
+                        predicate::reference(sql, "a.branch_id", "Location", value, ctx)?;
                         sql.push(")");
                     }
                     ("date", SearchValue::Date(date)) => {

@@ -131,7 +131,7 @@ impl ResourceKind for ClaimKind {
         let uses: Vec<(&str, &str)> = CLAIM_USES.iter().map(|(clinic, fhir)| (*fhir, *clinic)).collect();
         let page = row_search::search::<ClaimRow>(conn, &CLAIMS, request, ctx, |sql, name, _, value| {
             match (name, value) {
-                ("patient", value) => predicate::reference(sql, "c.patient_id", "Patient", value),
+                ("patient", value) => predicate::reference(sql, "c.patient_id", "Patient", value, ctx)?,
                 ("identifier", SearchValue::Token(token)) => {
                     predicate::identifier(sql, token, &[(systems::CLINIC_CLAIM_NUMBER, "c.claim_no")])
                 }
@@ -145,7 +145,7 @@ impl ResourceKind for ClaimKind {
                     predicate::date(sql, "c.created_at", DateColumn::Instant, date, ctx)?
                 }
                 ("insurer", value) => predicate::insurer_reference(sql, "c.insurer_id", value),
-                ("provider", value) => predicate::reference(sql, "c.branch_id", "Organization", value),
+                ("provider", value) => predicate::reference(sql, "c.branch_id", "Organization", value, ctx)?,
                 _ => return Err(unsupported("Claim", name)),
             }
             Ok(())

@@ -87,9 +87,9 @@ impl ResourceKind for ConditionKind {
             |sql, name, _, value| {
                 match (name, value) {
                     ("patient" | "subject", value) => {
-                        predicate::reference(sql, "v.patient_id", "Patient", value)
+                        predicate::reference(sql, "v.patient_id", "Patient", value, ctx)?
                     }
-                    ("encounter", value) => predicate::reference(sql, "c.visit_id", "Encounter", value),
+                    ("encounter", value) => predicate::reference(sql, "c.visit_id", "Encounter", value, ctx)?,
                     ("code", SearchValue::Token(token)) => {
                         match (&token.code, token.system.as_deref().is_none_or(|s| s == systems::ICD_10)) {
                             (Some(code), true) => {
@@ -139,7 +139,7 @@ impl ResourceKind for CoverageKind {
             row_search::search::<CoverageRow>(conn, &COVERAGES, request, ctx, |sql, name, _, value| {
                 match (name, value) {
                     ("patient" | "beneficiary", value) => {
-                        predicate::reference(sql, "c.patient_id", "Patient", value)
+                        predicate::reference(sql, "c.patient_id", "Patient", value, ctx)?
                     }
                     ("payor", value) => predicate::insurer_reference(sql, "c.insurer_id", value),
                     ("status", SearchValue::Token(token)) => coverage_status(sql, token),

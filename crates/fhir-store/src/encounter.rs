@@ -8,7 +8,7 @@ use fhir_mapping::{
     ENCOUNTER_STATUSES, MappingContext, encounter_from_fhir, encounter_to_fhir, systems, visit_number,
 };
 use fhir_outcome::{Issue, IssueType};
-use fhir_search::{SearchRequest, SearchValue};
+use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource, row_key};
@@ -152,40 +152,61 @@ impl ResourceKind for EncounterKind {
         ))
     }
 
+    fn id_subquery(
+        &self,
+        sql: &mut Sql,
+        params: &[SearchParam],
+        ctx: &MappingContext,
+    ) -> Result<(), StoreError> {
+        row_search::push_ids(sql, &VISITS, params, ctx, &|sql, name, modifier, value| {
+            criterion(sql, name, modifier, value, ctx)
+        })
+    }
+
     fn search(
         &self,
         conn: &mut DbConnection,
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let statuses: Vec<(&str, &str)> =
-            ENCOUNTER_STATUSES.iter().map(|(clinic, fhir)| (*fhir, *clinic)).collect();
-        let page = row_search::search::<VisitRow>(conn, &VISITS, request, ctx, |sql, name, _, value| {
-            match (name, value) {
-                ("patient" | "subject", value) => predicate::reference(sql, "e.patient_id", "Patient", value),
-                ("date", SearchValue::Date(date)) => {
-                    predicate::date(sql, "e.started_at", DateColumn::Instant, date, ctx)?
-                }
-                ("status", SearchValue::Token(token)) => {
-                    predicate::code(sql, "e.status", STATUS_SYSTEM, &statuses, token)
-                }
-                ("identifier", SearchValue::Token(token)) => {
-                    predicate::identifier(sql, token, &[(systems::VISIT_NUMBER, "e.vn")])
-                }
-                ("practitioner", value) => predicate::reference(sql, "e.doctor_id", "Practitioner", value),
-                ("service-provider", value) => {
-                    predicate::reference(sql, "e.branch_id", "Organization", value)
-                }
-                _ => return Err(unsupported("Encounter", name)),
-            }
-            Ok(())
-        })?;
+        let page =
+            row_search::search::<VisitRow>(conn, &VISITS, request, ctx, |sql, name, modifier, value| {
+                criterion(sql, name, modifier, value, ctx)
+            })?;
         let keys: Vec<i64> = page.rows.iter().map(|row| row.id).collect();
         let diagnoses = diagnoses_of(conn, &keys)?;
         Ok(page.into_resources(|row| {
             encounter_to_fhir(row, diagnoses.get(&row.id).map_or(&[], Vec::as_slice), ctx)
         }))
     }
+}
+
+/// One value of an Encounter search parameter as SQL over `visits e`.
+fn criterion(
+    sql: &mut Sql,
+    name: &str,
+    _modifier: Option<fhir_search::Modifier>,
+    value: &SearchValue,
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
+    let statuses: Vec<(&str, &str)> =
+        ENCOUNTER_STATUSES.iter().map(|(clinic, fhir)| (*fhir, *clinic)).collect();
+    match (name, value) {
+        ("patient" | "subject", value) => predicate::reference(sql, "e.patient_id", "Patient", value, ctx)?,
+        ("date", SearchValue::Date(date)) => {
+            predicate::date(sql, "e.started_at", DateColumn::Instant, date, ctx)?
+        }
+        ("status", SearchValue::Token(token)) => {
+            predicate::code(sql, "e.status", STATUS_SYSTEM, &statuses, token)
+        }
+        ("identifier", SearchValue::Token(token)) => {
+            predicate::identifier(sql, token, &[(systems::VISIT_NUMBER, "e.vn")])
+        }
+        ("practitioner", value) => predicate::reference(sql, "e.doctor_id", "Practitioner", value, ctx)?,
+        ("service-provider", value) => predicate::reference(sql, "e.branch_id", "Organization", value, ctx)?,
+        _ => return Err(unsupported("Encounter", name)),
+    }
+    Ok(())
 }
 
 fn sorted(mut ids: Vec<i64>) -> Vec<i64> {

@@ -3,9 +3,10 @@
 use clinic_db::DbConnection;
 use fhir_mapping::MappingContext;
 use fhir_outcome::Issue;
-use fhir_search::SearchRequest;
+use fhir_search::{SearchParam, SearchRequest};
 use serde_json::Value;
 
+use crate::sql::Sql;
 use crate::{SearchPage, StoreError, Written};
 
 /// Rows of `table` (alias `t`) that are resources of a kind: those matching `filter` (SQL over
@@ -81,6 +82,18 @@ pub trait ResourceKind: Sync {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError>;
+
+    /// `SELECT ... id ...`: the row keys of the resources matching `params`, as a subquery for
+    /// parameters chained into this type. Types whose ids are not row keys cannot be chained into.
+    fn id_subquery(
+        &self,
+        sql: &mut Sql,
+        params: &[SearchParam],
+        ctx: &MappingContext,
+    ) -> Result<(), StoreError> {
+        let _ = (sql, params, ctx);
+        Err(StoreError::InvalidSearch(format!("searches cannot be chained into {}", self.resource_type())))
+    }
 
     /// What a FHIR delete does to the clinic record, when the clinic model has such a state
     /// (clinic rows are never removed). `None`: delete is not allowed on this type.

@@ -118,9 +118,9 @@ impl ResourceKind for MedicationRequestKind {
             |sql, name, _, value| {
                 match (name, value) {
                     ("patient" | "subject", value) => {
-                        predicate::reference(sql, "v.patient_id", "Patient", value)
+                        predicate::reference(sql, "v.patient_id", "Patient", value, ctx)?
                     }
-                    ("encounter", value) => predicate::reference(sql, "m.visit_id", "Encounter", value),
+                    ("encounter", value) => predicate::reference(sql, "m.visit_id", "Encounter", value, ctx)?,
                     ("status", SearchValue::Token(token)) => {
                         predicate::code(sql, "m.status", STATUS_SYSTEM, &statuses, token)
                     }
@@ -135,7 +135,9 @@ impl ResourceKind for MedicationRequestKind {
                     ("authoredon", SearchValue::Date(date)) => {
                         predicate::date(sql, "m.prescribed_at", DateColumn::Instant, date, ctx)?
                     }
-                    ("requester", value) => predicate::reference(sql, "m.doctor_id", "Practitioner", value),
+                    ("requester", value) => {
+                        predicate::reference(sql, "m.doctor_id", "Practitioner", value, ctx)?
+                    }
                     ("code", SearchValue::Token(token)) => {
                         sql.push("m.drug_id IN (SELECT id FROM drugs WHERE ");
                         predicate::identifier(

@@ -102,8 +102,10 @@ impl ResourceKind for DocumentReferenceKind {
             NOTE_TYPES.iter().map(|(clinic, loinc, _)| (*loinc, *clinic)).collect();
         let page = row_search::search::<NoteOfPatient>(conn, &NOTES, request, ctx, |sql, name, _, value| {
             match (name, value) {
-                ("patient" | "subject", value) => predicate::reference(sql, "v.patient_id", "Patient", value),
-                ("encounter", value) => predicate::reference(sql, "n.visit_id", "Encounter", value),
+                ("patient" | "subject", value) => {
+                    predicate::reference(sql, "v.patient_id", "Patient", value, ctx)?
+                }
+                ("encounter", value) => predicate::reference(sql, "n.visit_id", "Encounter", value, ctx)?,
                 ("type", SearchValue::Token(token)) => {
                     predicate::code(sql, "n.note_type", systems::LOINC, &types, token)
                 }
@@ -113,7 +115,9 @@ impl ResourceKind for DocumentReferenceKind {
                 ("status", SearchValue::Token(token)) => {
                     predicate::code(sql, "n.status", STATUS_SYSTEM, &statuses, token)
                 }
-                ("author", value) => predicate::reference(sql, "n.author_doctor_id", "Practitioner", value),
+                ("author", value) => {
+                    predicate::reference(sql, "n.author_doctor_id", "Practitioner", value, ctx)?
+                }
                 _ => return Err(unsupported("DocumentReference", name)),
             }
             Ok(())

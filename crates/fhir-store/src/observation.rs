@@ -421,8 +421,8 @@ fn criterion(sql: &mut Sql, name: &str, value: &SearchValue, ctx: &MappingContex
         ("_lastUpdated", SearchValue::Date(date)) => {
             predicate::date(sql, "o.updated_at", DateColumn::Instant, date, ctx)?
         }
-        ("patient" | "subject", value) => predicate::reference(sql, "o.patient_id", "Patient", value),
-        ("encounter", value) => predicate::reference(sql, "o.visit_id", "Encounter", value),
+        ("patient" | "subject", value) => predicate::reference(sql, "o.patient_id", "Patient", value, ctx)?,
+        ("encounter", value) => predicate::reference(sql, "o.visit_id", "Encounter", value, ctx)?,
         ("category", SearchValue::Token(token)) => {
             predicate::code(sql, "o.category", systems::OBSERVATION_CATEGORY, &CATEGORIES, token)
         }

@@ -4,7 +4,7 @@ use clinic_db::schema::patients;
 use clinic_db::{DbConnection, PatientFields, PatientRow};
 use diesel::prelude::*;
 use fhir_mapping::{MappingContext, patient_from_fhir, patient_to_fhir, systems};
-use fhir_search::{SearchRequest, SearchValue, TokenValue};
+use fhir_search::{SearchParam, SearchRequest, SearchValue, TokenValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource, row_key};
@@ -16,6 +16,22 @@ use crate::{SearchPage, StoreError, Written, local_now};
 
 const GENDERS: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
 const GENDER_SYSTEM: &str = "http://hl7.org/fhir/administrative-gender";
+
+/// The patients table, as searches see it.
+const PATIENTS: Rows = Rows {
+    resource_type: "Patient",
+    columns: "p.*",
+    from: "patients p",
+    alias: "p",
+    id_prefix: "",
+    sorts: &[
+        Sort { param: "birthdate", expr: "p.birth_date", kind: SortType::Date },
+        Sort { param: "family", expr: "COALESCE(p.last_name_en, p.last_name_th)", kind: SortType::Text },
+        Sort { param: "given", expr: "COALESCE(p.first_name_en, p.first_name_th)", kind: SortType::Text },
+        Sort { param: "name", expr: "COALESCE(p.last_name_en, p.last_name_th)", kind: SortType::Text },
+        Sort { param: "gender", expr: "p.sex", kind: SortType::Text },
+    ],
+};
 
 pub struct PatientKind;
 
@@ -78,40 +94,25 @@ impl ResourceKind for PatientKind {
         write_version(conn, &current, expected_version, &fields, ctx)
     }
 
+    fn id_subquery(
+        &self,
+        sql: &mut Sql,
+        params: &[SearchParam],
+        ctx: &MappingContext,
+    ) -> Result<(), StoreError> {
+        row_search::push_ids(sql, &PATIENTS, params, ctx, &|sql, name, modifier, value| {
+            criterion(sql, name, modifier, value, ctx)
+        })
+    }
+
     fn search(
         &self,
         conn: &mut DbConnection,
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        const ROWS: Rows = Rows {
-            resource_type: "Patient",
-            columns: "p.*",
-            from: "patients p",
-            alias: "p",
-            id_prefix: "",
-            sorts: &[
-                Sort { param: "birthdate", expr: "p.birth_date", kind: SortType::Date },
-                Sort {
-                    param: "family",
-                    expr: "COALESCE(p.last_name_en, p.last_name_th)",
-                    kind: SortType::Text,
-                },
-                Sort {
-                    param: "given",
-                    expr: "COALESCE(p.first_name_en, p.first_name_th)",
-                    kind: SortType::Text,
-                },
-                Sort {
-                    param: "name",
-                    expr: "COALESCE(p.last_name_en, p.last_name_th)",
-                    kind: SortType::Text,
-                },
-                Sort { param: "gender", expr: "p.sex", kind: SortType::Text },
-            ],
-        };
         let page =
-            row_search::search::<PatientRow>(conn, &ROWS, request, ctx, |sql, name, modifier, value| {
+            row_search::search::<PatientRow>(conn, &PATIENTS, request, ctx, |sql, name, modifier, value| {
                 criterion(sql, name, modifier, value, ctx)
             })?;
         Ok(page.into_resources(|row| patient_to_fhir(row, ctx)))

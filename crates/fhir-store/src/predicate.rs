@@ -165,16 +165,29 @@ pub fn row_key(sql: &mut Sql, column: &str, id: &str) {
     }
 }
 
-/// A reference parameter over a foreign-key column: `[type/]id` must name a `target` row.
-pub fn reference(sql: &mut Sql, column: &str, target: &str, value: &SearchValue) {
+/// A reference parameter over a foreign-key column: `[type/]id` must name a `target` row, or
+/// (chained) the row must be one of the `target` resources matching the chained parameter.
+pub fn reference(
+    sql: &mut Sql,
+    column: &str,
+    target: &str,
+    value: &SearchValue,
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
     match value {
         SearchValue::Reference { resource_type, id }
             if resource_type.as_deref().is_none_or(|t| t == target) =>
         {
             row_key(sql, column, id)
         }
+        SearchValue::Chain { target_type, param } if target_type == target => {
+            sql.push(column).push(" IN (");
+            crate::kind_of(target_type)?.id_subquery(sql, std::slice::from_ref(param.as_ref()), ctx)?;
+            sql.push(")");
+        }
         _ => never(sql),
     }
+    Ok(())
 }
 
 /// A reference parameter naming an insurer's Organization (`Organization/insurer-[id]`) over an

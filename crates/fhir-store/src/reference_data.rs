@@ -6,7 +6,7 @@ use fhir_mapping::{
     MappingContext, branch_organization_to_fhir, insurer_organization_to_fhir, location_to_fhir,
     practitioner_to_fhir, systems,
 };
-use fhir_search::{SearchRequest, SearchValue};
+use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
@@ -100,6 +100,17 @@ impl ResourceKind for PractitionerKind {
         Ok(practitioner_to_fhir(&row_search::found(conn, &DOCTORS, id)?, ctx))
     }
 
+    fn id_subquery(
+        &self,
+        sql: &mut Sql,
+        params: &[SearchParam],
+        ctx: &MappingContext,
+    ) -> Result<(), StoreError> {
+        row_search::push_ids(sql, &DOCTORS, params, ctx, &|sql, name, modifier, value| {
+            practitioner_criterion(sql, name, modifier, value)
+        })
+    }
+
     fn search(
         &self,
         conn: &mut DbConnection,
@@ -108,25 +119,7 @@ impl ResourceKind for PractitionerKind {
     ) -> Result<SearchPage, StoreError> {
         let page =
             row_search::search::<DoctorRow>(conn, &DOCTORS, request, ctx, |sql, name, modifier, value| {
-                match (name, value) {
-                    ("identifier", SearchValue::Token(token)) => predicate::identifier(
-                        sql,
-                        token,
-                        &[
-                            (systems::TH_MEDICAL_LICENSE, "d.license_no"),
-                            (systems::TH_DENTAL_LICENSE, "d.license_no"),
-                        ],
-                    ),
-                    ("name" | "family" | "given", SearchValue::String(text)) => {
-                        person_name(sql, name, modifier, text, "d")
-                    }
-                    ("gender", SearchValue::Token(token)) => {
-                        predicate::code(sql, "d.sex", GENDER_SYSTEM, &SEXES, token)
-                    }
-                    ("active", SearchValue::Token(token)) => predicate::boolean(sql, "d.active", token),
-                    _ => return Err(unsupported("Practitioner", name)),
-                }
-                Ok(())
+                practitioner_criterion(sql, name, modifier, value)
             })?;
         Ok(page.into_resources(|row| practitioner_to_fhir(row, ctx)))
     }
@@ -148,6 +141,17 @@ impl ResourceKind for LocationKind {
         Ok(location_to_fhir(&row_search::found(conn, &LOCATIONS, id)?, ctx))
     }
 
+    fn id_subquery(
+        &self,
+        sql: &mut Sql,
+        params: &[SearchParam],
+        ctx: &MappingContext,
+    ) -> Result<(), StoreError> {
+        row_search::push_ids(sql, &LOCATIONS, params, ctx, &|sql, name, modifier, value| {
+            location_criterion(sql, name, modifier, value, ctx)
+        })
+    }
+
     fn search(
         &self,
         conn: &mut DbConnection,
@@ -156,32 +160,7 @@ impl ResourceKind for LocationKind {
     ) -> Result<SearchPage, StoreError> {
         let page =
             row_search::search::<BranchRow>(conn, &LOCATIONS, request, ctx, |sql, name, modifier, value| {
-                match (name, value) {
-                    ("identifier", SearchValue::Token(token)) => {
-                        predicate::identifier(sql, token, &[(systems::BRANCH_CODE, "b.code")])
-                    }
-                    ("name", SearchValue::String(text)) => {
-                        predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
-                    }
-                    ("status", SearchValue::Token(token)) => {
-                        // Location.status is active/inactive from the branch's active flag.
-                        let flag = token.code.as_deref().map(|code| match code {
-                            "active" => "true",
-                            "inactive" => "false",
-                            _ => "none",
-                        });
-                        let as_boolean =
-                            fhir_search::TokenValue { system: None, code: flag.map(str::to_owned) };
-                        if token.system.as_deref().is_none_or(|s| s == LOCATION_STATUS) {
-                            predicate::boolean(sql, "b.active", &as_boolean);
-                        } else {
-                            predicate::never(sql);
-                        }
-                    }
-                    ("organization", value) => predicate::reference(sql, "b.id", "Organization", value),
-                    _ => return Err(unsupported("Location", name)),
-                }
-                Ok(())
+                location_criterion(sql, name, modifier, value, ctx)
             })?;
         Ok(page.into_resources(|row| location_to_fhir(row, ctx)))
     }
@@ -302,4 +281,62 @@ impl ResourceKind for OrganizationKind {
             included: Vec::new(),
         })
     }
+}
+
+/// One value of a Practitioner search parameter as SQL.
+fn practitioner_criterion(
+    sql: &mut Sql,
+    name: &str,
+    modifier: Option<fhir_search::Modifier>,
+    value: &SearchValue,
+) -> Result<(), StoreError> {
+    match (name, value) {
+        ("identifier", SearchValue::Token(token)) => predicate::identifier(
+            sql,
+            token,
+            &[(systems::TH_MEDICAL_LICENSE, "d.license_no"), (systems::TH_DENTAL_LICENSE, "d.license_no")],
+        ),
+        ("name" | "family" | "given", SearchValue::String(text)) => {
+            person_name(sql, name, modifier, text, "d")
+        }
+        ("gender", SearchValue::Token(token)) => predicate::code(sql, "d.sex", GENDER_SYSTEM, &SEXES, token),
+        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "d.active", token),
+        _ => return Err(unsupported("Practitioner", name)),
+    }
+    Ok(())
+}
+
+/// One value of a Location search parameter as SQL.
+fn location_criterion(
+    sql: &mut Sql,
+    name: &str,
+    modifier: Option<fhir_search::Modifier>,
+    value: &SearchValue,
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
+    match (name, value) {
+        ("identifier", SearchValue::Token(token)) => {
+            predicate::identifier(sql, token, &[(systems::BRANCH_CODE, "b.code")])
+        }
+        ("name", SearchValue::String(text)) => {
+            predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
+        }
+        ("status", SearchValue::Token(token)) => {
+            // Location.status is active/inactive from the branch's active flag.
+            let flag = token.code.as_deref().map(|code| match code {
+                "active" => "true",
+                "inactive" => "false",
+                _ => "none",
+            });
+            let as_boolean = fhir_search::TokenValue { system: None, code: flag.map(str::to_owned) };
+            if token.system.as_deref().is_none_or(|s| s == LOCATION_STATUS) {
+                predicate::boolean(sql, "b.active", &as_boolean);
+            } else {
+                predicate::never(sql);
+            }
+        }
+        ("organization", value) => predicate::reference(sql, "b.id", "Organization", value, ctx)?,
+        _ => return Err(unsupported("Location", name)),
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@
 use clinic_db::{DbBackend, DbConnection};
 use diesel::QueryableByName;
 use fhir_mapping::MappingContext;
-use fhir_search::{Modifier, SearchRequest, SearchValue, Total};
+use fhir_search::{Modifier, SearchParam, SearchRequest, SearchValue, Total};
 use serde_json::Value;
 
 use crate::predicate::{self, DateColumn};
@@ -133,29 +133,7 @@ where
 {
     let backend = conn.backend();
     let alias = rows.alias;
-    let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
-        sql.push(" FROM ").push(rows.from).push(" WHERE ");
-        let id_text = format!("'{}' || CAST({alias}.id AS TEXT)", rows.id_prefix);
-        versions::not_deleted(sql, rows.resource_type, &id_text, &format!("{alias}.version"));
-        for param in &request.params {
-            sql.push(" AND ");
-            predicate::any_of(sql, &param.values, |sql, value| match (param.def.name, value) {
-                ("_id", SearchValue::Token(token)) => {
-                    match token.code.as_deref().and_then(|id| rows.key_of(id)) {
-                        Some(key) => sql.push(alias).push(".id = ").bind(Bind::BigInt(key)),
-                        None => sql.push("1 = 0"),
-                    };
-                    Ok(())
-                }
-                ("_lastUpdated", SearchValue::Date(date)) => {
-                    predicate::date(sql, &format!("{alias}.updated_at"), DateColumn::Instant, date, ctx)
-                }
-                (name, value) => criterion(sql, name, param.modifier, value),
-            })?;
-        }
-        Ok(())
-    };
-
+    let criteria = |sql: &mut Sql| push_criteria(sql, rows, &request.params, ctx, &criterion);
     let total = match request.total {
         Total::None => None,
         // The exact count serves as the estimate too.
@@ -221,6 +199,51 @@ impl HasRowKey for clinic_db::PatientRow {
 /// client still deserves a 400 for rather than a 500).
 pub fn unsupported(resource_type: &str, name: &str) -> StoreError {
     StoreError::InvalidSearch(format!("parameter '{name}' is not supported on {resource_type}"))
+}
+
+/// ` FROM ... WHERE ...`: the rows of `rows` not deleted through FHIR that match every one of
+/// `params` (`_id` and `_lastUpdated` here, the rest by `criterion`).
+fn push_criteria(
+    sql: &mut Sql,
+    rows: &Rows,
+    params: &[SearchParam],
+    ctx: &MappingContext,
+    criterion: &impl Fn(&mut Sql, &str, Option<Modifier>, &SearchValue) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let alias = rows.alias;
+    sql.push(" FROM ").push(rows.from).push(" WHERE ");
+    let id_text = format!("'{}' || CAST({alias}.id AS TEXT)", rows.id_prefix);
+    versions::not_deleted(sql, rows.resource_type, &id_text, &format!("{alias}.version"));
+    for param in params {
+        sql.push(" AND ");
+        predicate::any_of(sql, &param.values, |sql, value| match (param.def.name, value) {
+            ("_id", SearchValue::Token(token)) => {
+                match token.code.as_deref().and_then(|id| rows.key_of(id)) {
+                    Some(key) => sql.push(alias).push(".id = ").bind(Bind::BigInt(key)),
+                    None => sql.push("1 = 0"),
+                };
+                Ok(())
+            }
+            ("_lastUpdated", SearchValue::Date(date)) => {
+                predicate::date(sql, &format!("{alias}.updated_at"), DateColumn::Instant, date, ctx)
+            }
+            (name, value) => criterion(sql, name, param.modifier, value),
+        })?;
+    }
+    Ok(())
+}
+
+/// `SELECT alias.id FROM ... WHERE ...`: the keys of the rows matching `params`, as a subquery
+/// (chained parameters compare a reference column with it).
+pub fn push_ids(
+    sql: &mut Sql,
+    rows: &Rows,
+    params: &[SearchParam],
+    ctx: &MappingContext,
+    criterion: &impl Fn(&mut Sql, &str, Option<Modifier>, &SearchValue) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    sql.push("SELECT ").push(rows.alias).push(".id");
+    push_criteria(sql, rows, params, ctx, criterion)
 }
 
 /// The sort keys of a search as (expression, type, descending), `_id` and `_lastUpdated`

@@ -1,0 +1,77 @@
+//! Chained parameters: the reference must point at a resource matching the chained criterion,
+//! compiled to a subquery (to any depth the served types allow).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::app::TestApp;
+use crate::on_both_backends;
+
+on_both_backends!(chains_match_what_the_referenced_resources_match);
+
+async fn ids(app: &TestApp, query: &str) -> BTreeSet<String> {
+    let (status, bundle) = app.get(&format!("{query}&_count=1000")).await;
+    assert_eq!(status, 200, "{query}: {bundle}");
+    bundle["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn english_family(patient: &Value) -> String {
+    let names = patient["name"].as_array().unwrap();
+    names.iter().find_map(|n| n["family"].as_str().filter(|f| f.is_ascii())).unwrap().to_owned()
+}
+
+async fn chains_match_what_the_referenced_resources_match(app: &TestApp) {
+    app.seed_clinic(12).await;
+    let (_, patients) = app.get("Patient?_count=1").await;
+    let patient = &patients["entry"][0]["resource"];
+    let prefix: String = english_family(patient).chars().take(3).collect();
+    let named = ids(app, &format!("Patient?family={prefix}")).await;
+    assert!(!named.is_empty());
+
+    // Encounters of those patients, by chain and by listing them.
+    let listed: Vec<String> = named.iter().map(|id| format!("Patient/{id}")).collect();
+    let expected = ids(app, &format!("Encounter?subject={}", listed.join(","))).await;
+    assert!(!expected.is_empty());
+    assert_eq!(ids(app, &format!("Encounter?subject.family={prefix}")).await, expected);
+    assert_eq!(ids(app, &format!("Encounter?subject:Patient.family={prefix}")).await, expected);
+    assert_eq!(
+        ids(app, &format!("Encounter?patient.family={prefix}&status=finished")).await,
+        ids(app, &format!("Encounter?subject={}&status=finished", listed.join(","))).await
+    );
+
+    // Two levels: observations of encounters of those patients.
+    let encounters: Vec<String> = expected.iter().map(|id| format!("Encounter/{id}")).collect();
+    let observations = ids(app, &format!("Observation?encounter={}", encounters.join(","))).await;
+    assert_eq!(ids(app, &format!("Observation?encounter.subject.family={prefix}")).await, observations);
+
+    // Through a doctor: prescriptions by doctors with a given licence number.
+    let (_, doctors) = app.get("Practitioner?_count=1").await;
+    let doctor = &doctors["entry"][0]["resource"];
+    let licence = doctor["identifier"][0]["value"].as_str().unwrap();
+    let direct =
+        ids(app, &format!("MedicationRequest?requester=Practitioner/{}", doctor["id"].as_str().unwrap()))
+            .await;
+    assert_eq!(ids(app, &format!("MedicationRequest?requester.identifier={licence}")).await, direct);
+
+    // Nothing matches when the chained criterion matches nothing.
+    assert!(ids(app, "Encounter?subject.family=Zzzzzz").await.is_empty());
+
+    for (query, parameter) in [
+        ("Encounter?service-provider.name=x", "service-provider.name"),
+        ("Encounter?status.name=x", "status.name"),
+        ("Encounter?subject.colour=x", "subject.colour"),
+    ] {
+        let strict = app.client.get(app.url(query)).header("prefer", "handling=strict");
+        let (status, outcome) = crate::app::json_of(strict.send().await.unwrap()).await;
+        assert_eq!(status, 400, "{query}: {outcome}");
+        if parameter != "service-provider.name" {
+            assert_eq!(outcome["issue"][0]["expression"][0], parameter, "{query}");
+        }
+    }
+}
