@@ -90,4 +90,15 @@ async fn sorted_pages_cover_every_match_once_in_order(app: &TestApp) {
     }
     let (status, _) = app.get("Patient?_sort=family&_cursor=%5B%5B%22x%22%5D%2C%22y%22%5D").await;
     assert_eq!(status, 400, "a forged cursor is refused");
+    // A page token belongs to its search: replayed on another query it is refused.
+    let (_, page) = app.get("Patient?gender=male&_count=2").await;
+    let links = page["link"].as_array().unwrap();
+    assert_eq!(links[1]["relation"], "first");
+    let next = links.iter().find(|l| l["relation"] == "next").unwrap()["url"].as_str().unwrap();
+    let (status, second) = json_of(app.client.get(next).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(second["link"][0]["url"], next, "self is the page itself");
+    let replayed = next.replace("gender=male", "gender=female");
+    let (status, outcome) = json_of(app.client.get(&replayed).send().await.unwrap()).await;
+    assert_eq!((status, outcome["issue"][0]["expression"][0].as_str()), (400, Some("_cursor")));
 }

@@ -9,6 +9,7 @@ mod error;
 mod format;
 mod handlers;
 mod history;
+mod page_token;
 mod read;
 mod request_log;
 mod search;

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::format::query_value;
 use crate::handlers::{base_url, body_of, handling, negotiated, respond, served_type};
+use crate::page_token;
 use crate::subset::Subset;
 use crate::{ApiError, AppState};
 
@@ -51,24 +52,44 @@ async fn run_search(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let resource_type = served_type(&resource_type)?;
-        let search = fhir_search::parse(resource_type, &query, handling(&request, Handling::Lenient))
+        let mut search = fhir_search::parse(resource_type, &query, handling(&request, Handling::Lenient))
             .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
+        let canonical = search.query_string();
+        let token = search.cursor.take();
+        if let Some(token) = &token {
+            search.cursor = Some(page_token::open(&canonical, token).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    Issue::error(
+                        IssueType::Invalid,
+                        "_cursor is not a page of this search; start again from the first page",
+                    )
+                    .at("_cursor"),
+                )
+            })?);
+        }
         let subset = Subset::of_request(&request)?;
         let base = base_url(&request, &state);
-        let mut self_link = format!("{base}/{resource_type}?{}", search.query_string());
+        let mut first_link = format!("{base}/{resource_type}?{canonical}");
         for shaping in ["_summary", "_elements"] {
             if let Some(value) = query_value(&request, shaping) {
                 let pair =
                     form_urlencoded::Serializer::new(String::new()).append_pair(shaping, &value).finish();
-                self_link = format!("{self_link}&{pair}");
+                first_link = format!("{first_link}&{pair}");
             }
         }
         let page = state.store.search(resource_type, search.clone()).await?;
-        let mut links = vec![json!({"relation": "self", "url": self_link})];
+        let at_token = |token: &str| {
+            let pair = form_urlencoded::Serializer::new(String::new()).append_pair("_cursor", token).finish();
+            format!("{first_link}&{pair}")
+        };
+        let self_link = token.as_deref().map_or_else(|| first_link.clone(), at_token);
+        let mut links = vec![
+            json!({"relation": "self", "url": self_link}),
+            json!({"relation": "first", "url": first_link}),
+        ];
         if let Some(cursor) = page.next_cursor.as_ref().filter(|_| subset != Subset::Count) {
-            let next =
-                form_urlencoded::Serializer::new(String::new()).append_pair("_cursor", cursor).finish();
-            links.push(json!({"relation": "next", "url": format!("{self_link}&{next}")}));
+            links.push(json!({"relation": "next", "url": at_token(&page_token::seal(&canonical, cursor))}));
         }
         let (matches, included) =
             if subset == Subset::Count { (Vec::new(), Vec::new()) } else { (page.resources, page.included) };
