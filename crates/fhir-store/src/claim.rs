@@ -144,7 +144,7 @@ impl ResourceKind for ClaimKind {
                 ("created", SearchValue::Date(date)) => {
                     predicate::date(sql, "c.created_at", DateColumn::Instant, date, ctx)?
                 }
-                ("insurer", value) => predicate::insurer_reference(sql, "c.insurer_id", value),
+                ("insurer", value) => predicate::insurer_reference(sql, "c.insurer_id", value, ctx)?,
                 ("provider", value) => predicate::reference(sql, "c.branch_id", "Organization", value, ctx)?,
                 _ => return Err(unsupported("Claim", name)),
             }

@@ -141,7 +141,7 @@ impl ResourceKind for CoverageKind {
                     ("patient" | "beneficiary", value) => {
                         predicate::reference(sql, "c.patient_id", "Patient", value, ctx)?
                     }
-                    ("payor", value) => predicate::insurer_reference(sql, "c.insurer_id", value),
+                    ("payor", value) => predicate::insurer_reference(sql, "c.insurer_id", value, ctx)?,
                     ("status", SearchValue::Token(token)) => coverage_status(sql, token),
                     _ => return Err(unsupported("Coverage", name)),
                 }

@@ -192,7 +192,12 @@ pub fn reference(
 
 /// A reference parameter naming an insurer's Organization (`Organization/insurer-[id]`) over an
 /// insurer key column; branch Organizations match nothing.
-pub fn insurer_reference(sql: &mut Sql, column: &str, value: &SearchValue) {
+pub fn insurer_reference(
+    sql: &mut Sql,
+    column: &str,
+    value: &SearchValue,
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
     match value {
         SearchValue::Reference { resource_type, id }
             if resource_type.as_deref().is_none_or(|t| t == "Organization") =>
@@ -204,8 +209,14 @@ pub fn insurer_reference(sql: &mut Sql, column: &str, value: &SearchValue) {
                 _ => never(sql),
             }
         }
+        SearchValue::Chain { target_type, param } if target_type == "Organization" => {
+            sql.push(column).push(" IN (");
+            crate::reference_data::insurer_ids(sql, std::slice::from_ref(param.as_ref()), ctx)?;
+            sql.push(")");
+        }
         _ => never(sql),
     }
+    Ok(())
 }
 
 /// `identifier=[system]|[value]` where each identifier system is kept in one column.

@@ -194,6 +194,17 @@ impl ResourceKind for OrganizationKind {
         }
     }
 
+    /// Chained into from branch columns (service-provider, provider, organization); insurer
+    /// columns chain through [`insurer_ids`].
+    fn id_subquery(
+        &self,
+        sql: &mut Sql,
+        params: &[SearchParam],
+        ctx: &MappingContext,
+    ) -> Result<(), StoreError> {
+        row_search::push_ids(sql, &BRANCH_ORGANIZATIONS, params, ctx, &branch_criterion)
+    }
+
     /// Branches first, then insurers; a cursor `insurer-<id>` continues among the insurers.
     fn search(
         &self,
@@ -215,25 +226,7 @@ impl ResourceKind for OrganizationKind {
             &BRANCH_ORGANIZATIONS,
             &branch_request,
             ctx,
-            |sql, name, modifier, value| match (name, value) {
-                ("identifier", SearchValue::Token(token)) => {
-                    predicate::identifier(
-                        sql,
-                        token,
-                        &[(systems::BRANCH_CODE, "b.code"), (systems::TH_MOPH_HCODE, "b.hcode")],
-                    );
-                    Ok(())
-                }
-                ("name", SearchValue::String(text)) => {
-                    predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text);
-                    Ok(())
-                }
-                ("active", SearchValue::Token(token)) => {
-                    predicate::boolean(sql, "b.active", token);
-                    Ok(())
-                }
-                _ => Err(unsupported("Organization", name)),
-            },
+            branch_criterion,
         )?;
         let mut resources: Vec<Value> =
             branches.rows.iter().map(|row| branch_organization_to_fhir(row, ctx)).collect();
@@ -248,21 +241,7 @@ impl ResourceKind for OrganizationKind {
             &INSURER_ORGANIZATIONS,
             &insurer_request,
             ctx,
-            |sql, name, modifier, value| match (name, value) {
-                ("identifier", SearchValue::Token(token)) => {
-                    predicate::identifier(sql, token, &[(systems::INSURER_CODE, "i.code")]);
-                    Ok(())
-                }
-                ("name", SearchValue::String(text)) => {
-                    predicate::string(sql, &["i.name_th", "i.name_en"], modifier, text);
-                    Ok(())
-                }
-                ("active", SearchValue::Token(token)) => {
-                    predicate::boolean(sql, "i.active", token);
-                    Ok(())
-                }
-                _ => Err(unsupported("Organization", name)),
-            },
+            insurer_criterion,
         )?;
         resources.extend(insurers.rows.iter().map(|row| insurer_organization_to_fhir(row, ctx)));
         let next_cursor = match (branches.next_cursor, insurers.next_cursor) {
@@ -337,6 +316,53 @@ fn location_criterion(
         }
         ("organization", value) => predicate::reference(sql, "b.id", "Organization", value, ctx)?,
         _ => return Err(unsupported("Location", name)),
+    }
+    Ok(())
+}
+
+/// The insurer keys of the insurer Organizations matching `params`, as a subquery.
+pub fn insurer_ids(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Result<(), StoreError> {
+    row_search::push_ids(sql, &INSURER_ORGANIZATIONS, params, ctx, &insurer_criterion)
+}
+
+/// One value of an Organization search parameter as SQL over `branches b`.
+fn branch_criterion(
+    sql: &mut Sql,
+    name: &str,
+    modifier: Option<fhir_search::Modifier>,
+    value: &SearchValue,
+) -> Result<(), StoreError> {
+    match (name, value) {
+        ("identifier", SearchValue::Token(token)) => predicate::identifier(
+            sql,
+            token,
+            &[(systems::BRANCH_CODE, "b.code"), (systems::TH_MOPH_HCODE, "b.hcode")],
+        ),
+        ("name", SearchValue::String(text)) => {
+            predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
+        }
+        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "b.active", token),
+        _ => return Err(unsupported("Organization", name)),
+    }
+    Ok(())
+}
+
+/// One value of an Organization search parameter as SQL over `insurers i`.
+fn insurer_criterion(
+    sql: &mut Sql,
+    name: &str,
+    modifier: Option<fhir_search::Modifier>,
+    value: &SearchValue,
+) -> Result<(), StoreError> {
+    match (name, value) {
+        ("identifier", SearchValue::Token(token)) => {
+            predicate::identifier(sql, token, &[(systems::INSURER_CODE, "i.code")])
+        }
+        ("name", SearchValue::String(text)) => {
+            predicate::string(sql, &["i.name_th", "i.name_en"], modifier, text)
+        }
+        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "i.active", token),
+        _ => return Err(unsupported("Organization", name)),
     }
     Ok(())
 }
