@@ -77,6 +77,44 @@ async fn chains_match_what_the_referenced_resources_match(app: &TestApp) {
     assert!(!by_chain.is_empty());
     assert_eq!(by_chain, ids(app, &format!("Coverage?payor={payor}")).await);
 
+    // Reverse chains: patients some observation or visit points at.
+    let subjects = |bundle: &Value| -> BTreeSet<String> {
+        bundle["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                e["resource"]["subject"]["reference"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("Patient/")
+                    .to_owned()
+            })
+            .collect()
+    };
+    let (_, heart_rates) = app.get("Observation?code=8867-4&_count=1000").await;
+    let measured = subjects(&heart_rates);
+    assert!(!measured.is_empty());
+    assert_eq!(ids(app, "Patient?_has:Observation:patient:code=8867-4").await, measured);
+    let (_, finished) = app.get("Encounter?status=finished&_count=1000").await;
+    assert_eq!(ids(app, "Patient?_has:Encounter:subject:status=finished").await, subjects(&finished));
+    // Nested: patients with a visit in which a heart rate was measured.
+    assert_eq!(
+        ids(app, "Patient?_has:Encounter:patient:_has:Observation:encounter:code=8867-4").await,
+        measured
+    );
+    let doctors: BTreeSet<String> = finished["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| {
+            e["resource"]["participant"].as_array().into_iter().flatten().map(|p| {
+                p["individual"]["reference"].as_str().unwrap().trim_start_matches("Practitioner/").to_owned()
+            })
+        })
+        .collect();
+    assert_eq!(ids(app, "Practitioner?_has:Encounter:practitioner:status=finished").await, doctors);
+
     // Nothing matches when the chained criterion matches nothing.
     assert!(ids(app, "Encounter?subject.family=Zzzzzz").await.is_empty());
 
@@ -84,6 +122,8 @@ async fn chains_match_what_the_referenced_resources_match(app: &TestApp) {
         ("Observation?_id=lab-1&subject.colour=x", "subject.colour"),
         ("Encounter?status.name=x", "status.name"),
         ("Encounter?subject.colour=x", "subject.colour"),
+        ("Patient?_has:Encounter:service-provider:status=finished", "_has:Encounter:service-provider:status"),
+        ("Patient?_has:Observation:patient:colour=x", "_has:Observation:patient:colour"),
     ] {
         let strict = app.client.get(app.url(query)).header("prefer", "handling=strict");
         let (status, outcome) = crate::app::json_of(strict.send().await.unwrap()).await;

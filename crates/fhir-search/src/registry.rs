@@ -43,6 +43,11 @@ macro_rules! spec_url {
     };
 }
 
+/// `_has:[type]:[reference]:[parameter]` (reverse chaining): parsed on its own, since its name
+/// carries the chain.
+pub static HAS: ParamDef =
+    param("_has", ParamType::Reference, spec_url!("Resource-has"), "Resources referenced by matching others");
+
 /// Parameters every resource type supports.
 pub static COMMON: &[ParamDef] = &[
     param("_id", ParamType::Token, spec_url!("Resource-id"), "Logical id (the clinic row key)"),

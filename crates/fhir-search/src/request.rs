@@ -62,6 +62,13 @@ pub enum SearchValue {
         target_type: String,
         param: Box<SearchParam>,
     },
+    /// `_has:Observation:patient:code=x`: some `source_type` resource matching `param` points at
+    /// this one through its `reference` parameter.
+    Has {
+        source_type: String,
+        reference: &'static str,
+        param: Box<SearchParam>,
+    },
 }
 
 /// `_include` / `_revinclude`: the resources `source_type` points at through reference
@@ -157,6 +164,13 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
     };
     let mut issues = Vec::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if let Some(chain) = key.strip_prefix("_has:") {
+            match parse_has(resource_type, chain, &key, &value) {
+                Ok(param) => request.params.push(param),
+                Err(issue) => issues.push(issue),
+            }
+            continue;
+        }
         if let Some((head, tail)) = key.split_once('.') {
             match parse_chain(resource_type, head, tail, &key, &value) {
                 Ok(param) => request.params.push(param),
@@ -263,6 +277,43 @@ fn parse_include(value: &str, modifier: Option<&str>) -> Result<Vec<Include>, St
 
 fn invalid(param: &str, diagnostics: impl Into<String>) -> Issue {
     Issue::error(IssueType::Invalid, diagnostics).at(param.to_owned())
+}
+
+/// `Type:reference:parameter` after `_has:`, where `reference` of `Type` can point at
+/// `resource_type` and `parameter` (perhaps another `_has:...`) is searched on `Type`.
+fn parse_has(resource_type: &str, chain: &str, key: &str, raw: &str) -> Result<SearchParam, Issue> {
+    let has_error =
+        |diagnostics: String| Issue::error(IssueType::NotSupported, diagnostics).at(key.to_owned());
+    let mut parts = chain.splitn(3, ':');
+    let (Some(source_type), Some(reference), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(has_error("write _has:[type]:[reference parameter]:[parameter]".into()));
+    };
+    let targets = registry::reference_path(source_type, reference)
+        .map(|(_, targets)| targets)
+        .ok_or_else(|| has_error(format!("'{reference}' is not a reference parameter of {source_type}")))?;
+    if !targets.contains(&resource_type) {
+        return Err(has_error(format!("{source_type}.{reference} does not point at {resource_type}")));
+    }
+    let reference = registry::find(source_type, reference).map(|def| def.name).unwrap_or_default();
+    let inner = match rest.strip_prefix("_has:") {
+        Some(deeper) => parse_has(source_type, deeper, key, raw)?,
+        None => {
+            let (name, modifier) = rest.split_once(':').map_or((rest, None), |(n, m)| (n, Some(m)));
+            let def = registry::find(source_type, name)
+                .ok_or_else(|| has_error(format!("'{name}' is not a search parameter of {source_type}")))?;
+            parse_param(def, modifier, key, raw)?
+        }
+    };
+    Ok(SearchParam {
+        def: &registry::HAS,
+        modifier: None,
+        values: vec![SearchValue::Has {
+            source_type: source_type.to_owned(),
+            reference,
+            param: Box::new(inner),
+        }],
+        raw: (key.to_owned(), raw.to_owned()),
+    })
 }
 
 /// `head.tail` where `head` is a reference parameter (`subject` or `subject:Patient`) and
@@ -447,6 +498,21 @@ mod tests {
         let deep = parse("Observation", "encounter.subject.name=som", Handling::Strict).unwrap();
         let SearchValue::Chain { param, .. } = &deep.params[0].values[0] else { panic!() };
         assert!(matches!(param.values[0], SearchValue::Chain { .. }));
+    }
+
+    #[test]
+    fn has_names_the_referring_type_and_its_reference() {
+        let request = parse("Patient", "_has:Observation:patient:code=1234-5", Handling::Strict).unwrap();
+        let SearchValue::Has { source_type, reference, param } = &request.params[0].values[0] else {
+            panic!()
+        };
+        assert_eq!((source_type.as_str(), *reference, param.def.name), ("Observation", "patient", "code"));
+        for query in
+            ["_has:Observation:encounter:code=x", "_has:Observation:patient:colour=x", "_has:Observation=x"]
+        {
+            let issues = parse("Patient", query, Handling::Strict).unwrap_err();
+            assert_eq!(issues[0].expression, vec![query.split('=').next().unwrap()], "{query}");
+        }
     }
 
     #[test]

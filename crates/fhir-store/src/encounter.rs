@@ -163,6 +163,28 @@ impl ResourceKind for EncounterKind {
         })
     }
 
+    fn referrer_subquery(
+        &self,
+        sql: &mut Sql,
+        reference: &str,
+        params: &[SearchParam],
+        ctx: &MappingContext,
+    ) -> Result<(), StoreError> {
+        let column = match reference {
+            "patient" | "subject" => "e.patient_id",
+            "practitioner" => "e.doctor_id",
+            "service-provider" => "e.branch_id",
+            other => {
+                return Err(StoreError::InvalidSearch(format!(
+                    "_has through Encounter:{other} is not supported"
+                )));
+            }
+        };
+        row_search::push_column(sql, &VISITS, column, params, ctx, &|sql, name, modifier, value| {
+            criterion(sql, name, modifier, value, ctx)
+        })
+    }
+
     fn search(
         &self,
         conn: &mut DbConnection,

@@ -95,6 +95,22 @@ pub trait ResourceKind: Sync {
         Err(StoreError::InvalidSearch(format!("searches cannot be chained into {}", self.resource_type())))
     }
 
+    /// `SELECT <key column>`: the row keys the resources matching `params` point at through their
+    /// `reference` parameter, as a subquery for `_has` on the referenced type.
+    fn referrer_subquery(
+        &self,
+        sql: &mut Sql,
+        reference: &str,
+        params: &[SearchParam],
+        ctx: &MappingContext,
+    ) -> Result<(), StoreError> {
+        let _ = (sql, params, ctx);
+        Err(StoreError::InvalidSearch(format!(
+            "_has through {}:{reference} is not supported",
+            self.resource_type()
+        )))
+    }
+
     /// What a FHIR delete does to the clinic record, when the clinic model has such a state
     /// (clinic rows are never removed). `None`: delete is not allowed on this type.
     fn delete_effect(&self) -> Option<&'static str> {

@@ -15,7 +15,7 @@ use fhir_mapping::{
     unstored_elements, vital_sign_from_fhir, vital_sign_to_fhir,
 };
 use fhir_outcome::{Issue, IssueType};
-use fhir_search::{SearchRequest, SearchValue};
+use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
@@ -180,6 +180,26 @@ impl ResourceKind for ObservationKind {
         Ok(Written::new(found(conn, observation_id, ctx)?, false, Some(replaced)))
     }
 
+    fn referrer_subquery(
+        &self,
+        sql: &mut Sql,
+        reference: &str,
+        params: &[SearchParam],
+        ctx: &MappingContext,
+    ) -> Result<(), StoreError> {
+        let column = match reference {
+            "patient" | "subject" => "o.patient_id",
+            "encounter" => "o.visit_id",
+            other => {
+                return Err(StoreError::InvalidSearch(format!(
+                    "_has through Observation:{other} is not supported"
+                )));
+            }
+        };
+        sql.push("SELECT ").push(column);
+        matching(sql, params, ctx)
+    }
+
     fn search(
         &self,
         conn: &mut DbConnection,
@@ -187,18 +207,7 @@ impl ResourceKind for ObservationKind {
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
         let backend = conn.backend();
-        let criteria = |sql: &mut Sql| -> Result<(), StoreError> {
-            sql.push(" FROM ");
-            push_index(sql);
-            sql.push(" WHERE 1 = 1");
-            for param in &request.params {
-                sql.push(" AND ");
-                predicate::any_of(sql, &param.values, |sql, value| {
-                    criterion(sql, param.def.name, value, ctx)
-                })?;
-            }
-            Ok(())
-        };
+        let criteria = |sql: &mut Sql| matching(sql, &request.params, ctx);
 
         let mut count = Sql::new(backend);
         count.push("SELECT count(*) AS count");
@@ -407,6 +416,18 @@ fn push_text_or_null(sql: &mut Sql, text: Option<&str>) {
         Some(text) => sql.bind(Bind::Text(text.to_owned())),
         None => sql.push("NULL"),
     };
+}
+
+/// ` FROM (index) o WHERE ...`: the observations matching every one of `params`.
+fn matching(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Result<(), StoreError> {
+    sql.push(" FROM ");
+    push_index(sql);
+    sql.push(" WHERE 1 = 1");
+    for param in params {
+        sql.push(" AND ");
+        predicate::any_of(sql, &param.values, |sql, value| criterion(sql, param.def.name, value, ctx))?;
+    }
+    Ok(())
 }
 
 /// One value of a search parameter, over the index `o`.

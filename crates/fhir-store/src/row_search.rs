@@ -227,6 +227,23 @@ fn push_criteria(
             ("_lastUpdated", SearchValue::Date(date)) => {
                 predicate::date(sql, &format!("{alias}.updated_at"), DateColumn::Instant, date, ctx)
             }
+            // Organizations are two tables; a referrer's key column belongs to one of them.
+            ("_has", SearchValue::Has { source_type, reference, param })
+                if rows.id_prefix.is_empty() && rows.resource_type != "Organization" =>
+            {
+                sql.push(alias).push(".id IN (");
+                crate::kind_of(source_type)?.referrer_subquery(
+                    sql,
+                    reference,
+                    std::slice::from_ref(param.as_ref()),
+                    ctx,
+                )?;
+                sql.push(")");
+                Ok(())
+            }
+            ("_has", _) => {
+                Err(StoreError::InvalidSearch(format!("_has is not supported on {}", rows.resource_type)))
+            }
             (name, value) => criterion(sql, name, param.modifier, value),
         })?;
     }
@@ -242,7 +259,20 @@ pub fn push_ids(
     ctx: &MappingContext,
     criterion: &impl Fn(&mut Sql, &str, Option<Modifier>, &SearchValue) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    sql.push("SELECT ").push(rows.alias).push(".id");
+    push_column(sql, rows, &format!("{}.id", rows.alias), params, ctx, criterion)
+}
+
+/// `SELECT column FROM ... WHERE ...` over the rows matching `params` (for `_has`, the column
+/// holding the key a reference parameter points at).
+pub fn push_column(
+    sql: &mut Sql,
+    rows: &Rows,
+    column: &str,
+    params: &[SearchParam],
+    ctx: &MappingContext,
+    criterion: &impl Fn(&mut Sql, &str, Option<Modifier>, &SearchValue) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    sql.push("SELECT ").push(column);
     push_criteria(sql, rows, params, ctx, criterion)
 }
 
