@@ -115,6 +115,13 @@ async fn chains_match_what_the_referenced_resources_match(app: &TestApp) {
         .collect();
     assert_eq!(ids(app, "Practitioner?_has:Encounter:practitioner:status=finished").await, doctors);
 
+    // :not over the Observation index, and refused where availability is computed.
+    assert_eq!(
+        ids(app, "Observation?category:not=vital-signs").await,
+        ids(app, "Observation?category=laboratory").await
+    );
+    assert_eq!(app.get("Slot?status:not=free").await.0, 400);
+
     // Nothing matches when the chained criterion matches nothing.
     assert!(ids(app, "Encounter?subject.family=Zzzzzz").await.is_empty());
 

@@ -54,6 +54,10 @@ async fn search_by_each_parameter(app: &TestApp) {
         ("gender=http://hl7.org/fhir/administrative-gender|male".into(), vec![&s]),
         ("active=false".into(), vec![&m]),
         ("gender=male&family=aung".into(), vec![]),
+        ("gender:not=male".into(), vec![&m]),
+        ("gender:not=male,female".into(), vec![]),
+        ("active:not=true".into(), vec![&m]),
+        ("identifier:not=1103700123458".into(), vec![&m]),
     ];
     for (query, expected) in cases {
         let (status, bundle) = app.get(&format!("Patient?{query}")).await;

@@ -38,6 +38,8 @@ pub enum Handling {
 pub enum Modifier {
     Exact,
     Contains,
+    /// Token `:not`: resources without any of the codes, including those with no value.
+    Not,
 }
 
 /// `[system]|[code]`: `system` is `None` when any system matches and `Some("")` when the
@@ -373,6 +375,7 @@ fn parse_param(
         (_, None) => None,
         (ParamType::String, Some("exact")) => Some(Modifier::Exact),
         (ParamType::String, Some("contains")) => Some(Modifier::Contains),
+        (ParamType::Token, Some("not")) => Some(Modifier::Not),
         (_, Some(other)) => {
             return Err(Issue::error(
                 IssueType::NotSupported,

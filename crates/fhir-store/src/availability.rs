@@ -47,6 +47,11 @@ impl ResourceKind for ScheduleKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
+        if request.params.iter().any(|p| p.modifier.is_some()) {
+            return Err(StoreError::InvalidSearch(
+                "modifiers are not supported on computed availability".into(),
+            ));
+        }
         if let Some(param) =
             request.params.iter().find(|p| !matches!(p.def.name, "actor" | "active" | "_id" | "_lastUpdated"))
         {
@@ -122,6 +127,11 @@ impl ResourceKind for SlotKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
+        if request.params.iter().any(|p| p.modifier.is_some()) {
+            return Err(StoreError::InvalidSearch(
+                "modifiers are not supported on computed availability".into(),
+            ));
+        }
         if request.params.iter().any(|p| matches!(p.def.name, "start" | "_lastUpdated") && p.values.len() > 1)
         {
             return Err(StoreError::InvalidSearch(

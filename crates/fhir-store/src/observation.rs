@@ -425,7 +425,14 @@ fn matching(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Resu
     sql.push(" WHERE 1 = 1");
     for param in params {
         sql.push(" AND ");
+        let negated = param.modifier == Some(fhir_search::Modifier::Not);
+        if negated {
+            sql.push("(");
+        }
         predicate::any_of(sql, &param.values, |sql, value| criterion(sql, param.def.name, value, ctx))?;
+        if negated {
+            predicate::is_not_true(sql);
+        }
     }
     Ok(())
 }

@@ -25,6 +25,12 @@ pub fn any_of(
     Ok(())
 }
 
+/// Closes a `(` opened before a condition as `(...) IS NOT TRUE`: the rows the condition does
+/// not hold for, including those where it is unknown because the column is NULL (`:not`).
+pub fn is_not_true(sql: &mut Sql) {
+    sql.push(") IS NOT TRUE");
+}
+
 pub fn never(sql: &mut Sql) {
     sql.push("1 = 0");
 }

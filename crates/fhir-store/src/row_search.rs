@@ -216,6 +216,11 @@ fn push_criteria(
     versions::not_deleted(sql, rows.resource_type, &id_text, &format!("{alias}.version"));
     for param in params {
         sql.push(" AND ");
+        let negated = param.modifier == Some(Modifier::Not);
+        let modifier = if negated { None } else { param.modifier };
+        if negated {
+            sql.push("(");
+        }
         predicate::any_of(sql, &param.values, |sql, value| match (param.def.name, value) {
             ("_id", SearchValue::Token(token)) => {
                 match token.code.as_deref().and_then(|id| rows.key_of(id)) {
@@ -244,8 +249,11 @@ fn push_criteria(
             ("_has", _) => {
                 Err(StoreError::InvalidSearch(format!("_has is not supported on {}", rows.resource_type)))
             }
-            (name, value) => criterion(sql, name, param.modifier, value),
+            (name, value) => criterion(sql, name, modifier, value),
         })?;
+        if negated {
+            predicate::is_not_true(sql);
+        }
     }
     Ok(())
 }
