@@ -115,12 +115,34 @@ async fn chains_match_what_the_referenced_resources_match(app: &TestApp) {
         .collect();
     assert_eq!(ids(app, "Practitioner?_has:Encounter:practitioner:status=finished").await, doctors);
 
+    // The patient compartment is the search with that patient.
+    let someone = named.iter().next().unwrap();
+    for resource_type in ["Encounter", "Observation", "MedicationRequest", "Condition", "Claim"] {
+        assert_eq!(
+            ids(app, &format!("Patient/{someone}/{resource_type}?_total=accurate")).await,
+            ids(app, &format!("{resource_type}?patient=Patient/{someone}"))
+                .await
+                .into_iter()
+                .collect::<BTreeSet<_>>(),
+            "{resource_type}"
+        );
+    }
+    assert_eq!(
+        ids(app, &format!("Patient/{someone}/Encounter?status=finished")).await,
+        ids(app, &format!("Encounter?patient={someone}&status=finished")).await
+    );
+    assert_eq!(app.get(&format!("Patient/{someone}/Practitioner")).await.0, 404);
+    assert_eq!(app.get("Encounter/1/Observation").await.0, 404);
+
     // :not over the Observation index, and refused where availability is computed.
     assert_eq!(
         ids(app, "Observation?category:not=vital-signs").await,
         ids(app, "Observation?category=laboratory").await
     );
     assert_eq!(app.get("Slot?status:not=free").await.0, 400);
+    for unsorted in ["Observation?_sort=date", "Organization?_sort=name", "Slot?_sort=start"] {
+        assert_eq!(app.get(unsorted).await.0, 400, "{unsorted} is refused, not silently unsorted");
+    }
 
     // Nothing matches when the chained criterion matches nothing.
     assert!(ids(app, "Encounter?subject.family=Zzzzzz").await.is_empty());

@@ -56,6 +56,11 @@ pub fn scope() -> Scope {
                 .default_service(not_allowed()),
         )
         .service(
+            web::resource("/{compartment}/{id}/{type}")
+                .route(web::get().to(search::compartment))
+                .default_service(not_allowed()),
+        )
+        .service(
             web::resource("/{type}/{id}/_history/{version}")
                 .route(web::get().to(read::vread))
                 .default_service(not_allowed()),

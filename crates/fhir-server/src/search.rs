@@ -21,6 +21,37 @@ pub async fn search(
     run_search(request, path.into_inner(), query, state).await
 }
 
+/// `GET Patient/[id]/[type]?...`: the patient compartment, i.e. the search with
+/// `patient=Patient/[id]` added. Only the Patient compartment is served.
+pub async fn compartment(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (compartment, id, resource_type) = path.into_inner();
+    let patient_param = fhir_search::registry::find(&resource_type, "patient")
+        .filter(|p| p.kind == fhir_search::ParamType::Reference);
+    if compartment != "Patient" || patient_param.is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            Issue::error(
+                IssueType::NotSupported,
+                format!("{compartment}/{id}/{resource_type} is not a compartment search this server offers"),
+            ),
+        ));
+    }
+    let member = form_urlencoded::Serializer::new(String::new())
+        .append_pair("patient", &format!("Patient/{id}"))
+        .finish();
+    let query = [member.as_str(), request.query_string()]
+        .iter()
+        .filter(|q| !q.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("&");
+    run_search(request, resource_type, query, state).await
+}
+
 /// `POST [type]/_search` with the parameters form-encoded in the body (and maybe the URL).
 pub async fn search_by_post(
     request: HttpRequest,

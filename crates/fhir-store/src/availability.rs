@@ -47,9 +47,9 @@ impl ResourceKind for ScheduleKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        if request.params.iter().any(|p| p.modifier.is_some()) {
+        if request.params.iter().any(|p| p.modifier.is_some()) || !request.sort.is_empty() {
             return Err(StoreError::InvalidSearch(
-                "modifiers are not supported on computed availability".into(),
+                "modifiers and _sort are not supported on computed availability".into(),
             ));
         }
         if let Some(param) =
@@ -127,9 +127,9 @@ impl ResourceKind for SlotKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        if request.params.iter().any(|p| p.modifier.is_some()) {
+        if request.params.iter().any(|p| p.modifier.is_some()) || !request.sort.is_empty() {
             return Err(StoreError::InvalidSearch(
-                "modifiers are not supported on computed availability".into(),
+                "modifiers and _sort are not supported on computed availability".into(),
             ));
         }
         if request.params.iter().any(|p| matches!(p.def.name, "start" | "_lastUpdated") && p.values.len() > 1)

@@ -207,6 +207,9 @@ impl ResourceKind for ObservationKind {
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
         let backend = conn.backend();
+        if !request.sort.is_empty() {
+            return Err(StoreError::InvalidSearch("_sort is not supported on Observation yet".into()));
+        }
         let criteria = |sql: &mut Sql| matching(sql, &request.params, ctx);
 
         let mut count = Sql::new(backend);

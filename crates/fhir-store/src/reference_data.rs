@@ -212,6 +212,9 @@ impl ResourceKind for OrganizationKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
+        if !request.sort.is_empty() {
+            return Err(StoreError::InvalidSearch("_sort is not supported on Organization yet".into()));
+        }
         let insurer_cursor = request.cursor.as_deref().and_then(|c| c.strip_prefix("insurer-"));
         let in_insurers = insurer_cursor.is_some();
         // Which part comes next depends on the counts: this search always counts.
