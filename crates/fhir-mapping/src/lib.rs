@@ -54,8 +54,7 @@ pub use note::{
 };
 pub use observation::{
     LAB_STATUSES, ObservationId, VitalSign, VitalSignWrite, VitalValues, is_vital_sign, lab_result_from_fhir,
-    lab_result_to_fhir, observation_patient_id, parse_observation_id, vital_sign_from_fhir,
-    vital_sign_to_fhir, vital_signs_to_fhir,
+    lab_result_to_fhir, parse_observation_id, vital_sign_from_fhir, vital_sign_to_fhir, vital_signs_to_fhir,
 };
 pub use organization::{OrganizationKey, branch_organization_to_fhir, insurer_organization_to_fhir};
 pub use patient::{patient_from_fhir, patient_to_fhir};
@@ -71,6 +70,13 @@ fn meta(version: i32, updated_at: chrono::NaiveDateTime, ctx: &MappingContext) -
         "versionId": version.to_string(),
         "lastUpdated": ctx.instant(updated_at),
     })
+}
+
+/// The patient a resource's `subject` references, if it is a `Patient/[id]` reference. Resources
+/// kept per visit (observations, prescriptions, notes) hold their patient only through the
+/// visit, so the store checks this against it.
+pub fn subject_patient_id(resource: &Value) -> Option<i64> {
+    resource["subject"]["reference"].as_str()?.strip_prefix("Patient/")?.parse().ok()
 }
 
 /// A `Type/id` reference to a clinic row.

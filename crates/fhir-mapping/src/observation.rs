@@ -36,7 +36,7 @@
 //! | referenceRange[0] low, high, text            | ref_low, ref_high, ref_text                 |
 //!
 //! Neither table holds the patient: `subject` comes from the visit, passed in on reads; on
-//! writes the store checks it with [`observation_patient_id`].
+//! writes the store checks it with [`crate::subject_patient_id`].
 
 use std::fmt;
 
@@ -311,12 +311,6 @@ pub fn is_vital_sign(resource: &Value) -> bool {
         .iter()
         .flat_map(|category| array(category, "coding"))
         .any(|coding| coding["system"] == systems::OBSERVATION_CATEGORY && coding["code"] == "vital-signs")
-}
-
-/// The patient of an Observation a `*_from_fhir` accepted. The clinic keeps observations per
-/// visit, so the store must check this is the visit's patient.
-pub fn observation_patient_id(resource: &Value) -> Option<i64> {
-    resource["subject"]["reference"].as_str()?.strip_prefix("Patient/")?.parse().ok()
 }
 
 /// What a vital-sign Observation a client sent says, or every problem that stops it being stored
@@ -843,7 +837,7 @@ mod tests {
             let mut fields = row.fields.clone();
             write.apply_to(&mut fields);
             assert_eq!(fields, row.fields, "{sign:?}");
-            assert_eq!(observation_patient_id(&observation), Some(42));
+            assert_eq!(crate::subject_patient_id(&observation), Some(42));
         }
         let bp = vital_sign_to_fhir(&row, VitalSign::BloodPressure, 42, &ctx()).unwrap();
         assert_eq!(

@@ -102,7 +102,7 @@ impl ResourceKind for ClaimKind {
     ) -> Result<Written, StoreError> {
         let key = row_key("Claim", id)?;
         let current: ClaimRow = row_search::found(conn, &CLAIMS, id)?;
-        let replaced = self.read(conn, id, ctx)?;
+        let replaced = claims_to_fhir(conn, std::slice::from_ref(&current), ctx)?.remove(0);
         let write = checked_write(conn, resource, ctx)?;
         let mut claim = write.claim;
         if claim.claim_no.is_empty() {

@@ -18,7 +18,7 @@ use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
 use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::sql::{Bind, Sql};
-use crate::writes::{RowRef, VersionedFields, require_rows, require_visit_of_patient, subject_patient};
+use crate::writes::{RowRef, VersionedFields, require_rows, require_visit_of_patient};
 use crate::{SearchPage, StoreError, Written, local_now};
 
 const PRESCRIPTIONS: Rows = Rows {
@@ -96,7 +96,7 @@ impl ResourceKind for MedicationRequestKind {
     ) -> Result<Written, StoreError> {
         let key = row_key("MedicationRequest", id)?;
         let current: PrescriptionOfPatient = row_search::found(conn, &PRESCRIPTIONS, id)?;
-        let replaced = self.read(conn, id, ctx)?;
+        let replaced = to_fhir(&current, &drugs_by_id(conn, &[current.prescription.fields.drug_id])?, ctx)?;
         let fields = checked_fields(conn, resource, ctx)?;
         fields.update(conn, key, current.prescription.version, expected_version, local_now(ctx))?;
         Ok(Written::new(self.read(conn, id, ctx)?, false, Some(replaced)))
@@ -184,7 +184,7 @@ fn checked_fields(
     require_visit_of_patient(
         conn,
         fields.visit_id,
-        subject_patient(resource),
+        fhir_mapping::subject_patient_id(resource),
         "MedicationRequest.encounter",
         "MedicationRequest.subject",
     )?;

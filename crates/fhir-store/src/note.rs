@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn};
 use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
-use crate::writes::{RowRef, VersionedFields, require_rows, require_visit_of_patient, subject_patient};
+use crate::writes::{RowRef, VersionedFields, require_rows, require_visit_of_patient};
 use crate::{SearchPage, StoreError, Written, local_now};
 
 const NOTES: Rows = Rows {
@@ -172,7 +172,7 @@ fn checked_fields(
     require_visit_of_patient(
         conn,
         fields.visit_id,
-        subject_patient(resource),
+        fhir_mapping::subject_patient_id(resource),
         "DocumentReference.context.encounter[0]",
         "DocumentReference.subject",
     )?;

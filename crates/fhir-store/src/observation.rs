@@ -11,8 +11,8 @@ use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
 use fhir_mapping::{
     LAB_STATUSES, MappingContext, ObservationId, VitalSign, VitalSignWrite, is_vital_sign,
-    lab_result_from_fhir, lab_result_to_fhir, observation_patient_id, parse_observation_id, systems,
-    unstored_elements, vital_sign_from_fhir, vital_sign_to_fhir,
+    lab_result_from_fhir, lab_result_to_fhir, parse_observation_id, systems, unstored_elements,
+    vital_sign_from_fhir, vital_sign_to_fhir,
 };
 use fhir_outcome::{Issue, IssueType};
 use fhir_search::{SearchParam, SearchRequest, SearchValue};
@@ -324,7 +324,7 @@ fn checked_vital_sign(
     require_visit_of_patient(
         conn,
         write.visit_id,
-        observation_patient_id(resource),
+        fhir_mapping::subject_patient_id(resource),
         ENCOUNTER_PATH,
         SUBJECT_PATH,
     )?;
@@ -341,7 +341,7 @@ fn checked_lab_fields(
     require_visit_of_patient(
         conn,
         fields.visit_id,
-        observation_patient_id(resource),
+        fhir_mapping::subject_patient_id(resource),
         ENCOUNTER_PATH,
         SUBJECT_PATH,
     )?;

@@ -14,7 +14,7 @@ use fhir_mapping::MappingContext;
 use fhir_search::HistoryRequest;
 
 use crate::kind::ResourceKind;
-use crate::sql::{Bind, Sql};
+use crate::sql::{Bind, Count, Sql};
 use crate::{HistoryEntry, HistoryPage, StoreError, predicate};
 
 pub const DELETE: &str = "DELETE";
@@ -96,7 +96,14 @@ pub fn is_deleted(
     id: &str,
     version: i64,
 ) -> Result<bool, StoreError> {
-    Ok(find(conn, resource_type, id, version)?.is_some_and(|kept| kept.deleted))
+    // Every read asks this: count on the small partial index of deletes instead of loading a
+    // kept version's JSON.
+    let mut sql = Sql::new(conn.backend());
+    sql.push("SELECT count(*) AS count FROM fhir_resource_versions WHERE method = 'DELETE'");
+    sql.push(" AND resource_type = ").bind(Bind::Text(resource_type.to_owned()));
+    sql.push(" AND resource_id = ").bind(Bind::Text(id.to_owned()));
+    sql.push(" AND version = ").bind(Bind::BigInt(version));
+    Ok(sql.load::<Count>(conn)?.first().is_some_and(|c| c.count > 0))
 }
 
 /// Search criterion: the resource with id `id_sql` at version `version_sql` (SQL over the

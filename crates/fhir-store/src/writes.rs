@@ -124,11 +124,6 @@ pub fn patient_of(conn: &mut DbConnection, table: &str, key: i64) -> Result<Opti
     Ok(sql.load::<PatientOfRow>(conn)?.first().map(|row| row.patient_id))
 }
 
-/// The patient a resource's `subject` references, if it is a `Patient/[id]` reference.
-pub fn subject_patient(resource: &serde_json::Value) -> Option<i64> {
-    resource["subject"]["reference"].as_str()?.strip_prefix("Patient/")?.parse().ok()
-}
-
 /// A resource recorded in a visit must name the visit's patient as its subject (or patient): the
 /// clinic keeps the patient only through the visit. `encounter_path`/`subject_path` name the
 /// elements.
