@@ -7,6 +7,7 @@
 mod connection;
 mod rows;
 pub mod schema;
+pub mod sql;
 
 pub use connection::{Backend, Connector, Database, DbBackend, DbConnection, DbError};
 pub use diesel;

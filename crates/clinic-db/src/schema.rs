@@ -162,6 +162,53 @@ diesel::table! {
 }
 
 diesel::table! {
+    fhir_access_tokens (token_hash) {
+        token_hash -> Text,
+        key_id -> Int8,
+        scopes -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    fhir_api_keys (id) {
+        id -> Int8,
+        client_id -> Text,
+        name -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        manager -> Bool,
+        requests_per_minute -> Int4,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    fhir_audit_events (id) {
+        id -> Int8,
+        recorded -> Timestamp,
+        client_id -> Nullable<Text>,
+        source_address -> Text,
+        method -> Text,
+        interaction -> Text,
+        resource_type -> Nullable<Text>,
+        resources -> Text,
+        status -> Int4,
+    }
+}
+
+diesel::table! {
+    fhir_rate_windows (subject, window_start) {
+        subject -> Text,
+        window_start -> Int8,
+        hits -> Int4,
+    }
+}
+
+diesel::table! {
     fhir_resource_versions (resource_type, resource_id, version) {
         resource_type -> Text,
         resource_id -> Text,
@@ -335,6 +382,7 @@ diesel::joinable!(diagnoses -> visits (visit_id));
 diesel::joinable!(doctor_schedules -> branches (branch_id));
 diesel::joinable!(doctor_schedules -> doctors (doctor_id));
 diesel::joinable!(doctors -> branches (branch_id));
+diesel::joinable!(fhir_access_tokens -> fhir_api_keys (key_id));
 diesel::joinable!(lab_results -> visits (visit_id));
 diesel::joinable!(patient_coverages -> insurers (insurer_id));
 diesel::joinable!(patient_coverages -> patients (patient_id));
@@ -360,6 +408,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     doctor_schedules,
     doctors,
     drugs,
+    fhir_access_tokens,
+    fhir_api_keys,
+    fhir_audit_events,
+    fhir_rate_windows,
     fhir_resource_versions,
     insurers,
     lab_results,

@@ -19,11 +19,10 @@ mod patient;
 mod predicate;
 mod reference_data;
 mod row_search;
-mod sql;
 mod versions;
 mod writes;
 
-use clinic_db::{Database, DbConnection};
+use clinic_db::{Database, DbConnection, sql};
 use fhir_mapping::MappingContext;
 use fhir_mapping::without_elements;
 use fhir_outcome::{Issue, IssueType};

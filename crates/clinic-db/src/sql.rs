@@ -1,7 +1,7 @@
 //! SQL assembled at run time with bound values, for either backend.
 
+use crate::{Backend, DbBackend, DbConnection};
 use chrono::{NaiveDate, NaiveDateTime};
-use clinic_db::{Backend, DbBackend, DbConnection};
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::query_builder::SqlQuery;
 use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
