@@ -4,6 +4,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use api_keys::{IssuedKey, KeyInfo, KeyManager, NewKey, Right, Scopes};
 use clap::{Args, Parser, Subcommand};
 use clinic_db::Database;
 use clinic_seed::SeedOptions;
@@ -32,6 +33,16 @@ enum Command {
         public_url: Option<String>,
         #[command(flatten)]
         clinic: ClinicArgs,
+        /// Lifetime of the access tokens the token endpoint issues, in seconds.
+        #[arg(long, env = "CLINIC_FHIR_TOKEN_LIFETIME", default_value_t = 900)]
+        token_lifetime: i64,
+    },
+    /// Manage the API keys third parties use (client id + secret, rights per resource type).
+    Keys {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Apply the embedded database migrations.
     Migrate {
@@ -60,6 +71,40 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         patients: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key; its secret is printed once and never again.
+    Create {
+        /// What the key is for (e.g. the third party's name).
+        #[arg(long)]
+        name: String,
+        /// Rights on a resource type, repeatable: `Patient=retrieve,create,update`
+        /// (`retrieve`, `create`, `update`, `delete`; `*` for every type).
+        #[arg(long = "allow", value_name = "TYPE=RIGHTS")]
+        allow: Vec<String>,
+        /// May manage keys through /admin/keys (practice owners and trusted staff only).
+        #[arg(long)]
+        manager: bool,
+        /// Requests per minute: a tier (basic 60, standard 300, premium 1000) or a number.
+        #[arg(long, default_value = "standard")]
+        rate: String,
+        /// When the key stops working (RFC 3339, e.g. 2027-12-31T23:59:59Z).
+        #[arg(long)]
+        expires: Option<chrono::DateTime<chrono::Utc>>,
+        /// Who creates it (for the record).
+        #[arg(long, env = "USER", default_value = "cli")]
+        created_by: String,
+    },
+    /// List every key (never a secret).
+    List,
+    /// Show one key.
+    Show { client_id: String },
+    /// Give a key a new secret; the old secret and its tokens stop working.
+    Rotate { client_id: String },
+    /// Revoke a key; its tokens are refused from the next request on.
+    Revoke { client_id: String },
 }
 
 #[derive(Args)]
@@ -93,9 +138,14 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { database, listen, public_url, clinic } => {
+        Command::Serve { database, listen, public_url, clinic, token_lifetime } => {
             let db = database.connect()?;
-            serve(db, &listen, public_url, &clinic.hn_system)
+            let lifetime = chrono::Duration::seconds(token_lifetime);
+            serve(db, &listen, public_url, &clinic.hn_system, lifetime)
+        }
+        Command::Keys { database, command } => {
+            let keys = KeyManager::new(database.connect()?, api_keys::DEFAULT_TOKEN_LIFETIME);
+            tokio::runtime::Runtime::new()?.block_on(manage_keys(&keys, command))
         }
         Command::Migrate { database } => {
             let applied = database.connect()?.migrate()?;
@@ -109,6 +159,76 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Demo { file, listen, patients } => demo(&file, &listen, patients),
     }
+}
+
+async fn manage_keys(keys: &KeyManager, command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Create { name, allow, manager, rate, expires, created_by } => {
+            let mut scopes = Scopes::default();
+            for grant in &allow {
+                grant_rights(&mut scopes, grant)?;
+            }
+            if manager {
+                scopes.grant_key_management();
+            }
+            let requests_per_minute = api_keys::RATE_TIERS
+                .iter()
+                .find(|(tier, _)| *tier == rate)
+                .map(|(_, limit)| *limit)
+                .or_else(|| rate.parse().ok())
+                .with_context(|| {
+                    format!("--rate '{rate}' is neither a tier (basic, standard, premium) nor a number")
+                })?;
+            let new = NewKey { name, scopes, requests_per_minute, expires_at: expires, created_by };
+            print_issued(&keys.create(new).await?);
+        }
+        KeysCommand::List => {
+            for key in keys.list().await? {
+                print_key(&key);
+                println!();
+            }
+        }
+        KeysCommand::Show { client_id } => print_key(&keys.show(&client_id).await?),
+        KeysCommand::Rotate { client_id } => print_issued(&keys.rotate(&client_id).await?),
+        KeysCommand::Revoke { client_id } => print_key(&keys.revoke(&client_id).await?),
+    }
+    Ok(())
+}
+
+/// `Type=right,right` (or `*=...`) added to `scopes`.
+fn grant_rights(scopes: &mut Scopes, grant: &str) -> anyhow::Result<()> {
+    let (resource_type, rights) =
+        grant.split_once('=').with_context(|| format!("--allow '{grant}' is not TYPE=RIGHTS"))?;
+    if resource_type != "*" && !fhir_store::resource_types().any(|t| t == resource_type) {
+        anyhow::bail!("--allow '{grant}': '{resource_type}' is not a resource type this server serves");
+    }
+    for right in rights.split(',') {
+        let right = Right::parse(right.trim()).with_context(|| {
+            format!("--allow '{grant}': '{right}' is not retrieve, create, update or delete")
+        })?;
+        scopes.grant(resource_type, right);
+    }
+    Ok(())
+}
+
+fn print_key(key: &KeyInfo) {
+    println!("client id:     {}", key.client_id);
+    println!("name:          {}", key.name);
+    println!("scopes:        {}", key.scopes);
+    println!("rate:          {} requests/minute", key.requests_per_minute);
+    println!("created:       {} by {}", key.created_at.to_rfc3339(), key.created_by);
+    if let Some(expires) = key.expires_at {
+        println!("expires:       {}", expires.to_rfc3339());
+    }
+    if let Some(revoked) = key.revoked_at {
+        println!("revoked:       {}", revoked.to_rfc3339());
+    }
+}
+
+fn print_issued(issued: &IssuedKey) {
+    print_key(&issued.key);
+    println!("client secret: {}", issued.client_secret);
+    println!("(the secret is shown only now: store it safely)");
 }
 
 fn seed(db: &Database, patients: u64, random_seed: u64) -> anyhow::Result<()> {
@@ -140,19 +260,44 @@ fn demo(file: &std::path::Path, listen: &str, patients: u64) -> anyhow::Result<(
     let db = Database::connect(url, 8)?;
     db.migrate()?;
     seed(&db, patients, 42)?;
-    let base = format!("http://{listen}{BASE_PATH}");
+    let keys = KeyManager::new(db.clone(), api_keys::DEFAULT_TOKEN_LIFETIME);
+    let demo_key = NewKey {
+        name: "demo: every right".into(),
+        scopes: Scopes::everything(),
+        requests_per_minute: 1000,
+        expires_at: None,
+        created_by: "demo".into(),
+    };
+    let key = tokio::runtime::Runtime::new()?.block_on(keys.create(demo_key))?;
+    let (id, secret) = (&key.key.client_id, &key.client_secret);
+    let root = format!("http://{listen}");
+    let base = format!("{root}{BASE_PATH}");
     println!("\nclinic-fhir demo: {patients} patients in {}", file.display());
     println!("FHIR base URL: {base}");
-    println!("try:\n  curl -s '{base}/Patient?gender=female&_count=2' -H 'Accept: application/fhir+json'\n");
-    serve(db, listen, None, "https://clinic.example.th/fhir/sid/hn")
+    println!(
+        "demo API key (every right): client id {id}\n                            client secret {secret}"
+    );
+    println!("try:");
+    println!("  curl -s -u '{id}:{secret}' -d grant_type=client_credentials {root}/oauth/token");
+    println!(
+        "  curl -s '{base}/Patient?gender=female&_count=2' -H 'Authorization: Bearer <access_token from above>'\n"
+    );
+    serve(db, listen, None, "https://clinic.example.th/fhir/sid/hn", api_keys::DEFAULT_TOKEN_LIFETIME)
 }
 
-fn serve(db: Database, listen: &str, public_url: Option<String>, hn_system: &str) -> anyhow::Result<()> {
+fn serve(
+    db: Database,
+    listen: &str,
+    public_url: Option<String>,
+    hn_system: &str,
+    token_lifetime: chrono::Duration,
+) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving FHIR R4 at {BASE_PATH}");
+    let keys = KeyManager::new(db.clone(), token_lifetime);
     let store = Store::new(db, MappingContext::thailand(hn_system));
     let config = ServerConfig { public_base_url: public_url, ..ServerConfig::default() };
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async { fhir_server::serve(listener, store, config)?.await })?;
+    runtime.block_on(async { fhir_server::serve(listener, store, keys, config)?.await })?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 use std::net::TcpListener;
 
+use api_keys::{IssuedKey, KeyManager, NewKey, Scopes};
 use clinic_db::Database;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use fhir_mapping::MappingContext;
@@ -24,7 +25,9 @@ pub enum Backend {
 /// A running server on its own fresh database, removed when dropped.
 pub struct TestApp {
     pub base: String,
+    /// Sends the bearer token of a key with every right.
     pub client: reqwest::Client,
+    pub keys: KeyManager,
     pub database: Database,
     cleanup: Cleanup,
 }
@@ -59,13 +62,61 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let config = ServerConfig { max_body_bytes: 64 * 1024, ..ServerConfig::default() };
-        tokio::spawn(fhir_server::serve(listener, store, config).unwrap());
-        TestApp {
+        let keys = KeyManager::new(db.clone(), api_keys::DEFAULT_TOKEN_LIFETIME);
+        tokio::spawn(fhir_server::serve(listener, store, keys.clone(), config).unwrap());
+        let mut app = TestApp {
             base: format!("http://127.0.0.1:{port}/fhir/r4"),
             client: reqwest::Client::new(),
+            keys,
             database: db,
             cleanup,
+        };
+        let everything = app.create_key(&Scopes::everything().to_string(), 1_000_000).await;
+        app.client = app.client_with(&app.token_for(&everything, None).await.unwrap());
+        app
+    }
+
+    /// A key granted `scopes` (SMART v2, space-separated) and `requests_per_minute`.
+    pub async fn create_key(&self, scopes: &str, requests_per_minute: i32) -> IssuedKey {
+        let new = NewKey {
+            name: format!("test key {scopes}"),
+            scopes: Scopes::parse(scopes).unwrap(),
+            requests_per_minute,
+            expires_at: None,
+            created_by: "tests".into(),
+        };
+        self.keys.create(new).await.unwrap()
+    }
+
+    /// The server root (where `/oauth/token` is).
+    pub fn root(&self) -> String {
+        self.base.trim_end_matches("/fhir/r4").to_owned()
+    }
+
+    /// A token for `key` by OAuth 2.0 client credentials (HTTP Basic), asking for `scope` or, without
+    /// it, everything the key was granted.
+    pub async fn token_for(&self, key: &IssuedKey, scope: Option<&str>) -> Result<String, String> {
+        use oauth2::TokenResponse;
+        let client = oauth2::basic::BasicClient::new(oauth2::ClientId::new(key.key.client_id.clone()))
+            .set_client_secret(oauth2::ClientSecret::new(key.client_secret.clone()))
+            .set_token_uri(oauth2::TokenUrl::new(format!("{}/oauth/token", self.root())).unwrap());
+        let mut request = client.exchange_client_credentials();
+        if let Some(scope) = scope {
+            request = request.add_scopes(scope.split_whitespace().map(|s| oauth2::Scope::new(s.to_owned())));
         }
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        match request.request_async(&http).await {
+            Ok(token) => Ok(token.access_token().secret().clone()),
+            Err(oauth2::RequestTokenError::ServerResponse(error)) => Err(error.error().to_string()),
+            Err(other) => panic!("token request failed: {other:?}"),
+        }
+    }
+
+    /// An HTTP client sending `token` as its bearer token.
+    pub fn client_with(&self, token: &str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+        reqwest::Client::builder().default_headers(headers).build().unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

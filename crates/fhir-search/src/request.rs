@@ -104,6 +104,24 @@ pub struct SearchParam {
     pub raw: (String, String),
 }
 
+impl SearchParam {
+    fn types_read(&self, name: &str, types: &mut Vec<(String, String)>) {
+        for value in &self.values {
+            match value {
+                SearchValue::Chain { target_type, param } => {
+                    types.push((target_type.clone(), name.to_owned()));
+                    param.types_read(name, types);
+                }
+                SearchValue::Has { source_type, param, .. } => {
+                    types.push((source_type.clone(), name.to_owned()));
+                    param.types_read(name, types);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchRequest {
     pub params: Vec<SearchParam>,
@@ -118,6 +136,29 @@ pub struct SearchRequest {
 }
 
 impl SearchRequest {
+    /// The resource types other than the searched one whose data this search reads (through
+    /// chains and `_has`) or returns (through `_include` and `_revinclude`), each with the
+    /// parameter that reaches it: a client must be allowed to search every one of them.
+    pub fn other_types_read(&self) -> Vec<(String, String)> {
+        let mut types = Vec::new();
+        for param in &self.params {
+            param.types_read(&param.raw.0, &mut types);
+        }
+        for include in &self.includes {
+            let targets = match &include.target {
+                Some(target) => vec![target.clone()],
+                None => registry::reference_path(&include.source_type, include.param)
+                    .map(|(_, targets)| targets.iter().map(|t| (*t).to_owned()).collect())
+                    .unwrap_or_default(),
+            };
+            types.extend(targets.into_iter().map(|t| (t, "_include".to_owned())));
+        }
+        for include in &self.revincludes {
+            types.push((include.source_type.clone(), "_revinclude".to_owned()));
+        }
+        types
+    }
+
     /// The applied criteria and `_count`, as a query string (without the cursor).
     pub fn query_string(&self) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
@@ -481,6 +522,26 @@ mod tests {
         assert_eq!(
             request.params[2].values[0],
             SearchValue::Token(TokenValue { system: Some("urn:x".into()), code: Some("123".into()) })
+        );
+    }
+
+    #[test]
+    fn every_other_type_a_search_reads_is_named_with_its_parameter() {
+        let query = "service-provider.name=x&_has:Observation:encounter:code=1\
+                     &_include=Encounter:subject&_include=Encounter:practitioner:Practitioner\
+                     &_revinclude=MedicationRequest:encounter";
+        let request = parse("Encounter", query, Handling::Strict).unwrap_or_else(|e| panic!("{e:?}"));
+        let read = request.other_types_read();
+        let read: Vec<(&str, &str)> = read.iter().map(|(t, p)| (t.as_str(), p.as_str())).collect();
+        assert_eq!(
+            read,
+            [
+                ("Organization", "service-provider.name"),
+                ("Observation", "_has:Observation:encounter:code"),
+                ("Patient", "_include"),
+                ("Practitioner", "_include"),
+                ("MedicationRequest", "_revinclude"),
+            ]
         );
     }
 

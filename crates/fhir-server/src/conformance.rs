@@ -7,6 +7,7 @@ use fhir_outcome::{Issue, IssueType};
 use fhir_search::Handling;
 use serde_json::{Value, json};
 
+use crate::auth::{Need, require};
 use crate::handlers::{base_url, body_of, handling, negotiated, respond, served_type};
 use crate::{ApiError, AppState, Format};
 
@@ -88,6 +89,9 @@ pub async fn validate(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let resource_type = served_type(&path)?;
+        // Validation is the dry run of a write: either write right will do.
+        require(&request, resource_type, Need::Update, None)
+            .or_else(|_| require(&request, resource_type, Need::Create, None))?;
         let body = body_of(payload, &state).await?;
         let mut resource = Format::of_body(&request)?.read(&body)?;
         if resource["resourceType"] == "Parameters" {

@@ -7,7 +7,9 @@ use fhir_search::Handling;
 use serde_json::Value;
 
 use crate::format::query_value;
-use crate::{ApiError, AppState, BASE_PATH, Format, capability, conformance, history, read, search, write};
+use crate::{
+    ApiError, AppState, BASE_PATH, Format, capability, conformance, history, oauth, read, search, write,
+};
 
 pub fn scope() -> Scope {
     let not_allowed = || web::to(method_not_allowed);
@@ -15,6 +17,7 @@ pub fn scope() -> Scope {
     // before the `{type}`/`{id}` they would match.
     web::scope(BASE_PATH)
         .route("/metadata", web::get().to(metadata))
+        .route("/.well-known/smart-configuration", web::get().to(oauth::smart_configuration))
         .service(
             web::resource("/_history").route(web::get().to(history::system)).default_service(not_allowed()),
         )

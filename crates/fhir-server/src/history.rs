@@ -5,11 +5,27 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use fhir_store::{HistoryEntry, HistoryScope};
 use serde_json::{Value, json};
 
+use api_keys::Permissions;
+use fhir_outcome::{Issue, IssueType};
+
+use crate::auth::{Need, caller, require};
 use crate::handlers::{base_url, negotiated, respond, served_type};
 use crate::{ApiError, AppState};
 
+/// The history of every type the caller may search (a key sees the changes it could find).
 pub async fn system(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    history(request, HistoryScope::System, state).await
+    let access = caller(&request)?;
+    let types: Vec<String> = fhir_store::resource_types()
+        .filter(|t| fhir_store::has_history(t) && access.scopes.allows(t, Permissions::SEARCH))
+        .map(str::to_owned)
+        .collect();
+    if types.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            Issue::error(IssueType::Forbidden, "this key may not search any resource type with history"),
+        ));
+    }
+    history(request, HistoryScope::System(types), state).await
 }
 
 pub async fn of_type(
@@ -40,10 +56,16 @@ async fn history(
             .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
         let base = base_url(&request, &state);
         let path = match &scope {
-            HistoryScope::System => "_history".to_owned(),
-            HistoryScope::Type(resource_type) => format!("{}/_history", served_type(resource_type)?),
+            HistoryScope::System(_) => "_history".to_owned(),
+            HistoryScope::Type(resource_type) => {
+                let resource_type = served_type(resource_type)?;
+                require(&request, resource_type, Need::Search, None)?;
+                format!("{resource_type}/_history")
+            }
             HistoryScope::Instance(resource_type, id) => {
-                format!("{}/{id}/_history", served_type(resource_type)?)
+                let resource_type = served_type(resource_type)?;
+                require(&request, resource_type, Need::Read, None)?;
+                format!("{resource_type}/{id}/_history")
             }
         };
         let self_link = format!("{base}/{path}?{}", history.query_string(query));

@@ -3,12 +3,14 @@
 //! The server owns HTTP semantics (negotiation, status codes, headers, Bundles,
 //! OperationOutcome); the store owns data. Handlers stay thin.
 
+mod auth;
 mod capability;
 mod conformance;
 mod error;
 mod format;
 mod handlers;
 mod history;
+mod oauth;
 mod page_token;
 mod read;
 mod request_log;
@@ -20,6 +22,7 @@ use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
+use api_keys::KeyManager;
 use fhir_store::Store;
 
 pub use error::ApiError;
@@ -46,6 +49,7 @@ impl Default for ServerConfig {
 /// State shared by every worker.
 pub struct AppState {
     pub store: Store,
+    pub keys: KeyManager,
     pub config: ServerConfig,
 }
 
@@ -61,18 +65,38 @@ fn cors() -> actix_cors::Cors {
 }
 
 /// Starts serving on `listener` (bind port 0 in tests to get a free port).
-pub fn serve(listener: TcpListener, store: Store, config: ServerConfig) -> std::io::Result<Server> {
-    let state = web::Data::new(AppState { store, config });
+/// Must be called within a tokio runtime (it starts the housekeeping of expired tokens).
+pub fn serve(
+    listener: TcpListener,
+    store: Store,
+    keys: KeyManager,
+    config: ServerConfig,
+) -> std::io::Result<Server> {
+    tokio::spawn(purge_expired_credentials(keys.clone()));
+    let state = web::Data::new(AppState { store, keys, config });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .wrap(cors())
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(request_log::log_request))
-            .service(handlers::scope())
+            .route(oauth::TOKEN_PATH, web::post().to(oauth::token))
+            .route("/.well-known/smart-configuration", web::get().to(oauth::smart_configuration))
+            .service(handlers::scope().wrap(middleware::from_fn(auth::require_token)))
             .default_service(web::to(handlers::unknown_route))
     })
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Finished rate windows and expired tokens are removed once a minute; every instance may do it.
+async fn purge_expired_credentials(keys: KeyManager) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        if let Err(cause) = keys.purge_expired().await {
+            tracing::warn!(%cause, "purging expired tokens and rate windows");
+        }
+    }
 }

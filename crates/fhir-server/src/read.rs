@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
+use crate::auth::{Need, require};
 use crate::handlers::{header_text, negotiated, respond, served_type, version_headers};
 use crate::subset::Subset;
 use crate::{ApiError, AppState};
@@ -36,8 +37,10 @@ pub async fn read(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let (resource_type, id) = path.into_inner();
+        let resource_type = served_type(&resource_type)?;
+        require(&request, resource_type, Need::Read, None)?;
         let subset = Subset::of_request(&request)?;
-        let resource = state.store.read(served_type(&resource_type)?, &id).await?;
+        let resource = state.store.read(resource_type, &id).await?;
         if not_modified(&request, &resource) {
             let mut response = HttpResponse::build(StatusCode::NOT_MODIFIED);
             version_headers(&mut response, &resource);
@@ -55,8 +58,10 @@ pub async fn vread(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let (resource_type, id, version) = path.into_inner();
+        let resource_type = served_type(&resource_type)?;
+        require(&request, resource_type, Need::Read, None)?;
         let subset = Subset::of_request(&request)?;
-        let resource = state.store.vread(served_type(&resource_type)?, &id, &version).await?;
+        let resource = state.store.vread(resource_type, &id, &version).await?;
         respond(StatusCode::OK, &subset.apply(resource), format, &request)
     })
     .await

@@ -6,6 +6,7 @@ use fhir_outcome::{Issue, IssueType};
 use fhir_search::Handling;
 use serde_json::{Value, json};
 
+use crate::auth::require_search;
 use crate::format::query_value;
 use crate::handlers::{base_url, body_of, handling, negotiated, respond, served_type};
 use crate::page_token;
@@ -85,6 +86,7 @@ async fn run_search(
         let resource_type = served_type(&resource_type)?;
         let mut search = fhir_search::parse(resource_type, &query, handling(&request, Handling::Lenient))
             .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
+        require_search(&request, resource_type, &search)?;
         let canonical = search.query_string();
         let token = search.cursor.take();
         if let Some(token) = &token {

@@ -8,6 +8,7 @@ use fhir_search::Handling;
 use fhir_store::StoreError;
 use serde_json::Value;
 
+use crate::auth::{Need, require, require_search};
 use crate::handlers::{
     base_url, body_of, handling, header_text, if_match, negotiated, pretty, respond_written, served_type,
 };
@@ -21,14 +22,18 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let resource_type = served_type(&path)?;
-        let resource = resource_body(&request, payload, &state, resource_type).await?;
+        require(&request, resource_type, Need::Create, None)?;
         let condition = match header_text(&request, "if-none-exist") {
             // Clients send either the query or `[type]?[query]`.
-            Some(query) => {
-                Some(criteria(resource_type, query.rsplit('?').next().unwrap_or_default(), "If-None-Exist")?)
-            }
+            Some(query) => Some(criteria(
+                &request,
+                resource_type,
+                query.rsplit('?').next().unwrap_or_default(),
+                "If-None-Exist",
+            )?),
             None => None,
         };
+        let resource = resource_body(&request, payload, &state, resource_type).await?;
         let written =
             state.store.create(resource, condition, handling(&request, Handling::Strict)).await.map_err(
                 |error| match error {
@@ -75,10 +80,17 @@ async fn resource_body(
 }
 
 /// The search criteria of a conditional interaction, from `source` (a header or the URL);
-/// there must be at least one.
-fn criteria(resource_type: &str, query: &str, source: &str) -> Result<fhir_search::SearchRequest, ApiError> {
+/// there must be at least one, and the caller must be allowed to run them as a search (the
+/// answer tells whether a match exists).
+fn criteria(
+    request: &HttpRequest,
+    resource_type: &str,
+    query: &str,
+    source: &str,
+) -> Result<fhir_search::SearchRequest, ApiError> {
     let criteria = fhir_search::parse(resource_type, query, Handling::Strict)
         .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
+    require_search(request, resource_type, &criteria)?;
     if criteria.params.is_empty() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -109,6 +121,7 @@ pub async fn update(
     negotiated(request, move |format, request| async move {
         let (resource_type, id) = path.into_inner();
         let resource_type = served_type(&resource_type)?;
+        require(&request, resource_type, Need::Update, None)?;
         let resource = resource_body(&request, payload, &state, resource_type).await?;
         let expected_version = if_match(&request)?;
         let written = state
@@ -137,7 +150,11 @@ pub async fn conditional_update(
 ) -> Result<HttpResponse, ApiError> {
     negotiated(request, move |format, request| async move {
         let resource_type = served_type(&path)?;
-        let criteria = criteria(resource_type, request.query_string(), "the URL's search criteria")?;
+        // It updates the match, or creates when there is none.
+        require(&request, resource_type, Need::Update, None)?;
+        require(&request, resource_type, Need::Create, None)?;
+        let criteria =
+            criteria(&request, resource_type, request.query_string(), "the URL's search criteria")?;
         let resource = resource_body(&request, payload, &state, resource_type).await?;
         let expected_version = if_match(&request)?;
         let written = state
@@ -170,6 +187,9 @@ pub async fn patch(
     negotiated(request, move |format, request| async move {
         let (resource_type, id) = path.into_inner();
         let resource_type = served_type(&resource_type)?;
+        // A patch is applied to the current version, which the answer shows.
+        require(&request, resource_type, Need::Update, None)?;
+        require(&request, resource_type, Need::Read, None)?;
         let content_type = header_text(&request, "content-type").unwrap_or_default();
         if content_type.split(';').next().unwrap_or_default().trim() != JSON_PATCH {
             return Err(ApiError::new(
@@ -236,6 +256,7 @@ pub async fn delete(
     negotiated(request, move |format, request| async move {
         let (resource_type, id) = path.into_inner();
         let resource_type = served_type(&resource_type)?;
+        require(&request, resource_type, Need::Delete, None)?;
         let written = state.store.delete(resource_type, &id).await?;
         let version = written.resource["meta"]["versionId"].as_str().unwrap_or_default();
         let message = match written.replaced {

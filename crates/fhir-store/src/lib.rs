@@ -108,7 +108,8 @@ impl Written {
 /// Which resources a history interaction covers.
 #[derive(Debug, Clone)]
 pub enum HistoryScope {
-    System,
+    /// Every type with history among these (the types the client may see).
+    System(Vec<String>),
     Type(String),
     Instance(String, String),
 }
@@ -338,9 +339,14 @@ impl Store {
         request: HistoryRequest,
     ) -> Result<HistoryPage, StoreError> {
         let (kinds, id): (Vec<&'static dyn ResourceKind>, Option<String>) = match scope {
-            HistoryScope::System => {
-                (KINDS.iter().copied().filter(|k| !k.sources().is_empty()).collect(), None)
-            }
+            HistoryScope::System(types) => (
+                KINDS
+                    .iter()
+                    .copied()
+                    .filter(|k| !k.sources().is_empty() && types.iter().any(|t| t == k.resource_type()))
+                    .collect(),
+                None,
+            ),
             HistoryScope::Type(resource_type) => (vec![kind_of(&resource_type)?], None),
             HistoryScope::Instance(resource_type, id) => (vec![kind_of(&resource_type)?], Some(id)),
         };
