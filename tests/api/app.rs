@@ -152,6 +152,46 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Every row of `table` as text, to look for what must never be stored.
+    pub async fn table_text(&self, table: &str) -> String {
+        let columns = match self.database.backend() {
+            clinic_db::Backend::Postgres => format!("{table}::text"),
+            clinic_db::Backend::Sqlite => {
+                let sql = format!(
+                    "SELECT group_concat('coalesce(' || name || ', '''')', ' || '' '' || ') AS text \
+                     FROM pragma_table_info('{table}')"
+                );
+                self.load_text(sql).await.unwrap_or_default()
+            }
+        };
+        let sql = format!("SELECT {columns} AS text FROM {table}");
+        let mut rows = String::new();
+        for row in self.load_texts(sql).await {
+            rows.push_str(&row);
+            rows.push('\n');
+        }
+        rows
+    }
+
+    async fn load_texts(&self, sql: String) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Text {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            text: Option<String>,
+        }
+        self.database
+            .run(move |conn| diesel::sql_query(sql).load::<Text>(conn).map_err(clinic_db::DbError::from))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|row| row.text)
+            .collect()
+    }
+
+    async fn load_text(&self, sql: String) -> Option<String> {
+        self.load_texts(sql).await.into_iter().next()
+    }
+
     /// Creates a Patient and returns it as stored.
     pub async fn create_patient(&self, patient: &Value) -> Value {
         let (status, created) = self.post_json("Patient", patient).await;

@@ -1,6 +1,8 @@
 //! End-to-end tests: the real server over real HTTP against a fresh real database each.
 //! Every scenario runs on PostgreSQL and on SQLite.
 
+mod access;
+mod access_matrix;
 mod app;
 mod availability;
 mod capability_walk;

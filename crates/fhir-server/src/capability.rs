@@ -130,6 +130,17 @@ pub fn statement() -> Value {
         "patchFormat": [crate::write::JSON_PATCH],
         "rest": [{
             "mode": "server",
+            "security": {
+                "cors": true,
+                "service": [{
+                    "coding": [{
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                    }],
+                    "text": "OAuth 2.0 client credentials",
+                }],
+                "description": "Every request but this statement and .well-known/smart-configuration needs a bearer token from the OAuth 2.0 token endpoint (client credentials, SMART v2 system scopes; the discovery document names it). A key's scopes decide per resource type what it may read (r), search (s), create (c), update (u) and delete (d); each key has a per-minute rate limit.",
+            },
             "resource": resources,
             "interaction": [{"code": "history-system", "documentation": HISTORY}],
         }],

@@ -1,0 +1,146 @@
+//! The rights matrix: every served resource type x every interaction x every right a practice
+//! can grant (retrieve, create, update, delete), each on its own key. A request is served only
+//! when the key holds what the interaction needs; otherwise it is a 403 OperationOutcome and
+//! nothing of the type changed.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::app::{TestApp, json_of};
+use crate::on_both_backends;
+
+on_both_backends!(every_interaction_needs_exactly_its_rights);
+
+/// What an interaction needs, as SMART v2 letters; `validate` needs create or update.
+#[derive(Clone, Copy)]
+enum Needs {
+    All(&'static str),
+    Either(&'static str, &'static str),
+}
+
+impl Needs {
+    fn met_by(self, granted: &str) -> bool {
+        let has = |letters: &str| letters.chars().all(|l| granted.contains(l));
+        match self {
+            Needs::All(letters) => has(letters),
+            Needs::Either(a, b) => has(a) || has(b),
+        }
+    }
+}
+
+struct Probe {
+    name: &'static str,
+    needs: Needs,
+    writes: bool,
+}
+
+/// In this order: the delete comes last, so a key that may delete leaves nothing for the
+/// probes after it to trip over.
+const PROBES: [Probe; 13] = [
+    Probe { name: "read", needs: Needs::All("r"), writes: false },
+    Probe { name: "vread", needs: Needs::All("r"), writes: false },
+    Probe { name: "search", needs: Needs::All("s"), writes: false },
+    Probe { name: "search by POST", needs: Needs::All("s"), writes: false },
+    Probe { name: "history-instance", needs: Needs::All("r"), writes: false },
+    Probe { name: "history-type", needs: Needs::All("s"), writes: false },
+    Probe { name: "validate", needs: Needs::Either("c", "u"), writes: false },
+    Probe { name: "create", needs: Needs::All("c"), writes: true },
+    Probe { name: "conditional create", needs: Needs::All("cs"), writes: true },
+    Probe { name: "update", needs: Needs::All("u"), writes: true },
+    Probe { name: "conditional update", needs: Needs::All("cus"), writes: true },
+    Probe { name: "patch", needs: Needs::All("ru"), writes: true },
+    Probe { name: "delete", needs: Needs::All("d"), writes: true },
+];
+
+/// The practice rights and the SMART letters each grants.
+const RIGHTS: [(&str, &str); 4] = [("retrieve", "rs"), ("create", "c"), ("update", "u"), ("delete", "d")];
+
+fn request(app: &TestApp, client: &reqwest::Client, probe: &str, sample: &Value) -> reqwest::RequestBuilder {
+    let resource_type = sample["resourceType"].as_str().unwrap();
+    let id = sample["id"].as_str().unwrap();
+    let version = sample["meta"]["versionId"].as_str().unwrap_or("1");
+    let mut body = sample.clone();
+    let fhir_json = |method: Method, path: &str, body: &Value| {
+        client
+            .request(method, app.url(path))
+            .header("content-type", "application/fhir+json")
+            .body(body.to_string())
+    };
+    match probe {
+        "read" => client.get(app.url(&format!("{resource_type}/{id}"))),
+        "vread" => client.get(app.url(&format!("{resource_type}/{id}/_history/{version}"))),
+        "search" => client.get(app.url(&format!("{resource_type}?_id={id}"))),
+        "search by POST" => client
+            .post(app.url(&format!("{resource_type}/_search")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("_id={id}")),
+        "history-instance" => client.get(app.url(&format!("{resource_type}/{id}/_history"))),
+        "history-type" => client.get(app.url(&format!("{resource_type}/_history"))),
+        "validate" => fhir_json(Method::POST, &format!("{resource_type}/$validate"), sample),
+        "create" | "conditional create" => {
+            body.as_object_mut().unwrap().remove("id");
+            let request = fhir_json(Method::POST, resource_type, &body);
+            if probe == "create" { request } else { request.header("if-none-exist", format!("_id={id}")) }
+        }
+        "update" => fhir_json(Method::PUT, &format!("{resource_type}/{id}"), sample),
+        "conditional update" => fhir_json(Method::PUT, &format!("{resource_type}?_id={id}"), sample),
+        "patch" => client
+            .patch(app.url(&format!("{resource_type}/{id}")))
+            .header("content-type", "application/json-patch+json")
+            .body("[]"),
+        "delete" => client.delete(app.url(&format!("{resource_type}/{id}"))),
+        other => unreachable!("{other}"),
+    }
+}
+
+/// The newest version of any `resource_type` resource, as the full-access client sees it:
+/// any create, update or delete changes it. `None` for types without history (never written).
+async fn newest_version(app: &TestApp, resource_type: &str) -> Option<Value> {
+    let (status, bundle) = app.get(&format!("{resource_type}/_history?_count=1")).await;
+    (status == 200).then(|| json!([bundle["entry"][0]["fullUrl"], bundle["entry"][0]["response"]["etag"]]))
+}
+
+async fn every_interaction_needs_exactly_its_rights(app: &TestApp) {
+    app.seed_clinic(10).await;
+    let (_, capability) = app.get("metadata").await;
+    let types: Vec<String> = capability["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap().to_owned())
+        .filter(|t| t != "StructureDefinition")
+        .collect();
+    assert!(types.len() >= 14, "{types:?}");
+    let mut served = 0;
+    let mut refused = 0;
+    for resource_type in &types {
+        let (samples, _) = app.search(resource_type, &[("_count", "1")]).await;
+        let sample = samples.first().unwrap_or_else(|| panic!("the seeded clinic has no {resource_type}"));
+        for (right, letters) in RIGHTS {
+            let key = app.create_key(&format!("system/{resource_type}.{letters}"), 100_000).await;
+            let client = app.client_with(&app.token_for(&key, None).await.unwrap());
+            for probe in &PROBES {
+                let before = if probe.writes { newest_version(app, resource_type).await } else { None };
+                let response = request(app, &client, probe.name, sample).send().await.unwrap();
+                let what = format!("{} {resource_type} with only {right}", probe.name);
+                let status = response.status().as_u16();
+                if probe.needs.met_by(letters) {
+                    assert!(![401, 403].contains(&status), "{what}: refused with {status}");
+                    served += 1;
+                    continue;
+                }
+                let (status, outcome) = json_of(response).await;
+                assert_eq!(status, 403, "{what}: {outcome}");
+                assert_eq!(outcome["resourceType"], "OperationOutcome", "{what}");
+                assert_eq!(outcome["issue"][0]["code"], "forbidden", "{what}: {outcome}");
+                if probe.writes {
+                    assert_eq!(newest_version(app, resource_type).await, before, "{what} changed data");
+                }
+                refused += 1;
+            }
+        }
+    }
+    // Every type x right x interaction was tried, and both answers happened throughout.
+    assert_eq!(served + refused, types.len() * RIGHTS.len() * PROBES.len());
+    assert!(served >= types.len() * 6 && refused >= types.len() * 30, "{served} served, {refused} refused");
+}
