@@ -189,7 +189,8 @@ diesel::table! {
 diesel::table! {
     fhir_audit_events (id) {
         id -> Int8,
-        recorded -> Timestamp,
+        version -> Int4,
+        updated_at -> Timestamp,
         client_id -> Nullable<Text>,
         source_address -> Text,
         method -> Text,

@@ -6,6 +6,7 @@ use fhir_outcome::{Issue, IssueType};
 use fhir_search::Handling;
 use serde_json::Value;
 
+use crate::audit::Touched;
 use crate::format::query_value;
 use crate::{
     ApiError, AppState, BASE_PATH, Format, capability, conformance, history, oauth, read, search, write,
@@ -125,7 +126,9 @@ pub fn respond(
     let mut response = HttpResponse::build(status);
     version_headers(&mut response, resource);
     response.content_type(format.content_type());
-    Ok(response.body(format.write(resource, pretty(request))?))
+    let mut response = response.body(format.write(resource, pretty(request))?);
+    Touched::of(resource).attach(&mut response);
+    Ok(response)
 }
 
 /// `ETag` and `Last-Modified` of a resource.
@@ -153,7 +156,9 @@ pub fn respond_written(
     if prefer.contains("return=minimal") {
         let mut response = HttpResponse::build(status);
         version_headers(&mut response, resource);
-        Ok(response.finish())
+        let mut response = response.finish();
+        Touched::of(resource).attach(&mut response);
+        Ok(response)
     } else if prefer.contains("return=OperationOutcome") || outcome_by_default {
         let what = if status == StatusCode::CREATED { "created" } else { "updated" };
         let mut issues = vec![Issue::information(format!(
@@ -167,7 +172,9 @@ pub fn respond_written(
         let mut response = HttpResponse::build(status);
         version_headers(&mut response, resource);
         response.content_type(format.content_type());
-        Ok(response.body(format.write(&outcome, pretty(request))?))
+        let mut response = response.body(format.write(&outcome, pretty(request))?);
+        Touched::of(resource).attach(&mut response);
+        Ok(response)
     } else {
         respond(status, resource, format, request)
     }

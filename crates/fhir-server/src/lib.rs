@@ -3,6 +3,7 @@
 //! The server owns HTTP semantics (negotiation, status codes, headers, Bundles,
 //! OperationOutcome); the store owns data. Handlers stay thin.
 
+mod audit;
 mod auth;
 mod capability;
 mod conformance;
@@ -20,7 +21,6 @@ mod write;
 
 use std::net::TcpListener;
 
-use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use api_keys::KeyManager;
 use fhir_store::Store;
@@ -50,6 +50,7 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub store: Store,
     pub keys: KeyManager,
+    pub audit: audit::AuditLog,
     pub config: ServerConfig,
 }
 
@@ -64,21 +65,24 @@ fn cors() -> actix_cors::Cors {
         .max_age(3600)
 }
 
-/// Starts serving on `listener` (bind port 0 in tests to get a free port).
-/// Must be called within a tokio runtime (it starts the housekeeping of expired tokens).
+/// Starts serving on `listener` (bind port 0 in tests to get a free port); the future completes
+/// after a graceful shutdown (SIGTERM, SIGINT), once every request has been audited. Must be
+/// called within a tokio runtime (it starts the audit writer and the token housekeeping).
 pub fn serve(
     listener: TcpListener,
     store: Store,
     keys: KeyManager,
     config: ServerConfig,
-) -> std::io::Result<Server> {
+) -> std::io::Result<impl Future<Output = std::io::Result<()>> + Send + 'static> {
     tokio::spawn(purge_expired_credentials(keys.clone()));
-    let state = web::Data::new(AppState { store, keys, config });
+    let (audit, audit_writer) = audit::start(store.clone());
+    let state = web::Data::new(AppState { store, keys, audit, config });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .wrap(cors())
             .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(audit::record_request))
             .wrap(middleware::from_fn(request_log::log_request))
             .route(oauth::TOKEN_PATH, web::post().to(oauth::token))
             .route("/.well-known/smart-configuration", web::get().to(oauth::smart_configuration))
@@ -87,7 +91,11 @@ pub fn serve(
     })
     .listen(listener)?
     .run();
-    Ok(server)
+    Ok(async move {
+        let served = server.await;
+        audit_writer.finish().await;
+        served
+    })
 }
 
 /// Finished rate windows and expired tokens are removed once a minute; every instance may do it.

@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
+use crate::audit::Touched;
 use crate::auth::{Need, require};
 use crate::handlers::{header_text, negotiated, respond, served_type, version_headers};
 use crate::subset::Subset;
@@ -44,7 +45,9 @@ pub async fn read(
         if not_modified(&request, &resource) {
             let mut response = HttpResponse::build(StatusCode::NOT_MODIFIED);
             version_headers(&mut response, &resource);
-            return Ok(response.finish());
+            let mut response = response.finish();
+            Touched::of(&resource).attach(&mut response);
+            return Ok(response);
         }
         respond(StatusCode::OK, &subset.apply(resource), format, &request)
     })

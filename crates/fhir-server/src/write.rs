@@ -8,6 +8,7 @@ use fhir_search::Handling;
 use fhir_store::StoreError;
 use serde_json::Value;
 
+use crate::audit::Touched;
 use crate::auth::{Need, require, require_search};
 use crate::handlers::{
     base_url, body_of, handling, header_text, if_match, negotiated, pretty, respond_written, served_type,
@@ -270,7 +271,9 @@ pub async fn delete(
         let mut response = HttpResponse::build(StatusCode::OK);
         response.insert_header((header::ETAG, format!("W/\"{version}\"")));
         response.content_type(format.content_type());
-        Ok(response.body(format.write(&outcome, pretty(&request))?))
+        let mut response = response.body(format.write(&outcome, pretty(&request))?);
+        Touched(vec![format!("{resource_type}/{id}")]).attach(&mut response);
+        Ok(response)
     })
     .await
 }

@@ -5,6 +5,7 @@
 //! that also keeps the versions it writes and replaces (`versions`).
 
 mod appointment;
+mod audit;
 mod availability;
 mod claim;
 mod clinical_reads;
@@ -29,6 +30,7 @@ use fhir_outcome::{Issue, IssueType};
 use fhir_search::{Handling, HistoryRequest, SearchRequest, Total};
 use serde_json::Value;
 
+pub use crate::audit::AuditRecord;
 use crate::kind::ResourceKind;
 use crate::sql::{Bind, Sql};
 

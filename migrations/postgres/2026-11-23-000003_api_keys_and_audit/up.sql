@@ -1,5 +1,5 @@
 -- The facade's own tables for scoped API keys, their tokens, rate limits and the audit trail.
--- Times are UTC (unlike the clinic's local-time columns). Every server instance shares them, so
+-- Key and token times are UTC. Every server instance shares them, so
 -- a revoked key, a rate window or an audit record means the same on all of them.
 
 CREATE TABLE fhir_api_keys (
@@ -34,11 +34,13 @@ CREATE TABLE fhir_rate_windows (
     PRIMARY KEY (subject, window_start)
 );
 
--- Every request, allowed or denied. No query string, body or token is kept: they carry
--- patient data and secrets.
+-- Every request, allowed or denied, served as AuditEvent resources. No query string, body or
+-- token is kept: they carry patient data and secrets. A record never changes: its version is 1
+-- and `updated_at` is when it was recorded, in clinic local time like every served table.
 CREATE TABLE fhir_audit_events (
     id             BIGSERIAL PRIMARY KEY,
-    recorded       TIMESTAMP NOT NULL,
+    version        INTEGER NOT NULL DEFAULT 1,
+    updated_at     TIMESTAMP NOT NULL,
     client_id      TEXT,                    -- NULL: no valid token
     source_address TEXT NOT NULL,
     method         TEXT NOT NULL,
@@ -47,7 +49,7 @@ CREATE TABLE fhir_audit_events (
     resources      TEXT NOT NULL,           -- the `Type/id`s touched, space-separated
     status         INTEGER NOT NULL
 );
-CREATE INDEX fhir_audit_events_recorded_idx ON fhir_audit_events (recorded);
+CREATE INDEX fhir_audit_events_updated_at_idx ON fhir_audit_events (updated_at);
 CREATE INDEX fhir_audit_events_client_idx ON fhir_audit_events (client_id);
 
 CREATE FUNCTION fhir_audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

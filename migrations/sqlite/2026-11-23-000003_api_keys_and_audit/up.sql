@@ -1,5 +1,5 @@
 -- The facade's own tables for scoped API keys, their tokens, rate limits and the audit trail
--- (see the PostgreSQL migration for what each column holds). Times are UTC.
+-- (see the PostgreSQL migration for what each column holds).
 
 CREATE TABLE fhir_api_keys (
     id                  INTEGER PRIMARY KEY,
@@ -33,7 +33,8 @@ CREATE TABLE fhir_rate_windows (
 
 CREATE TABLE fhir_audit_events (
     id             INTEGER PRIMARY KEY,
-    recorded       TIMESTAMP NOT NULL,
+    version        INTEGER NOT NULL DEFAULT 1,
+    updated_at     TIMESTAMP NOT NULL,
     client_id      TEXT,
     source_address TEXT NOT NULL,
     method         TEXT NOT NULL,
@@ -42,7 +43,7 @@ CREATE TABLE fhir_audit_events (
     resources      TEXT NOT NULL,
     status         INTEGER NOT NULL
 );
-CREATE INDEX fhir_audit_events_recorded_idx ON fhir_audit_events (recorded);
+CREATE INDEX fhir_audit_events_updated_at_idx ON fhir_audit_events (updated_at);
 CREATE INDEX fhir_audit_events_client_idx ON fhir_audit_events (client_id);
 
 CREATE TRIGGER fhir_audit_events_no_update BEFORE UPDATE ON fhir_audit_events
