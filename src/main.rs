@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use api_keys::{IssuedKey, KeyInfo, KeyManager, NewKey, Right, Scopes};
+use api_keys::{IssuedKey, KeyInfo, KeyManager, NewKey, Scopes};
 use clap::{Args, Parser, Subcommand};
 use clinic_db::Database;
 use clinic_seed::SeedOptions;
@@ -110,10 +110,10 @@ enum KeysCommand {
 #[derive(Args)]
 struct DatabaseArgs {
     /// `postgres://user@host/db` or a SQLite file path.
-    #[arg(long, env = "DATABASE_URL", default_value = "clinic-fhir.sqlite")]
+    #[arg(long, env = "DATABASE_URL", default_value = "clinic-fhir.sqlite", global = true)]
     database_url: String,
     /// Connections in the pool.
-    #[arg(long, env = "CLINIC_FHIR_POOL_SIZE", default_value_t = 16)]
+    #[arg(long, env = "CLINIC_FHIR_POOL_SIZE", default_value_t = 16, global = true)]
     pool_size: u32,
 }
 
@@ -136,6 +136,8 @@ fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        // Colour codes only for a terminal: log files and collectors get plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     match Cli::parse().command {
         Command::Serve { database, listen, public_url, clinic, token_lifetime } => {
@@ -171,14 +173,7 @@ async fn manage_keys(keys: &KeyManager, command: KeysCommand) -> anyhow::Result<
             if manager {
                 scopes.grant_key_management();
             }
-            let requests_per_minute = api_keys::RATE_TIERS
-                .iter()
-                .find(|(tier, _)| *tier == rate)
-                .map(|(_, limit)| *limit)
-                .or_else(|| rate.parse().ok())
-                .with_context(|| {
-                    format!("--rate '{rate}' is neither a tier (basic, standard, premium) nor a number")
-                })?;
+            let requests_per_minute = api_keys::requests_per_minute(&rate)?;
             let new = NewKey { name, scopes, requests_per_minute, expires_at: expires, created_by };
             print_issued(&keys.create(new).await?);
         }
@@ -199,16 +194,9 @@ async fn manage_keys(keys: &KeyManager, command: KeysCommand) -> anyhow::Result<
 fn grant_rights(scopes: &mut Scopes, grant: &str) -> anyhow::Result<()> {
     let (resource_type, rights) =
         grant.split_once('=').with_context(|| format!("--allow '{grant}' is not TYPE=RIGHTS"))?;
-    if resource_type != "*" && !fhir_store::resource_types().any(|t| t == resource_type) {
-        anyhow::bail!("--allow '{grant}': '{resource_type}' is not a resource type this server serves");
-    }
-    for right in rights.split(',') {
-        let right = Right::parse(right.trim()).with_context(|| {
-            format!("--allow '{grant}': '{right}' is not retrieve, create, update or delete")
-        })?;
-        scopes.grant(resource_type, right);
-    }
-    Ok(())
+    let rights: Vec<&str> = rights.split(',').collect();
+    fhir_server::admin::grant(scopes, resource_type, &rights)
+        .map_err(|why| anyhow::anyhow!("--allow '{grant}': {why}"))
 }
 
 fn print_key(key: &KeyInfo) {

@@ -14,6 +14,7 @@ on_both_backends!(
     rate_limits_count_every_request_and_refuse_past_the_limit,
     failed_client_authentications_are_throttled,
     secrets_and_tokens_are_never_stored_in_clear,
+    keys_are_managed_over_http_by_managers_only,
 );
 
 async fn requests_without_a_valid_token_are_refused(app: &TestApp) {
@@ -264,4 +265,82 @@ async fn secrets_and_tokens_are_never_stored_in_clear(app: &TestApp) {
             assert!(!dump.contains(secret.as_str()), "{table} holds a secret in clear");
         }
     }
+}
+
+async fn keys_are_managed_over_http_by_managers_only(app: &TestApp) {
+    let admin = |path: &str| format!("{}/admin/keys{path}", app.root());
+    let body = serde_json::json!({
+        "name": "Lab partner",
+        "rights": {"Patient": ["retrieve"], "Observation": ["retrieve", "create", "update"]},
+        "rate": "basic",
+    });
+    // The full-access test key holds the key-management scope.
+    let response = app
+        .client
+        .post(admin(""))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let created: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let (client_id, secret) =
+        (created["client_id"].as_str().unwrap(), created["client_secret"].as_str().unwrap());
+    assert!(client_id.starts_with("ck_") && secret.starts_with("cs_"), "{created}");
+    assert_eq!(created["scope"], "system/Observation.crus system/Patient.rs");
+    assert_eq!(created["rights"]["Observation"], serde_json::json!(["retrieve", "create", "update"]));
+    assert_eq!(created["requests_per_minute"], 60);
+    let token = crate::app::client_credentials_token(&app.root(), client_id, secret, None).await.unwrap();
+    let partner = app.client_with(&token);
+    assert_eq!(partner.get(app.url("Observation")).send().await.unwrap().status(), 200);
+
+    // Listing and showing never reveal a secret.
+    for path in [String::new(), format!("/{client_id}")] {
+        let text = app.client.get(admin(&path)).send().await.unwrap().text().await.unwrap();
+        assert!(
+            text.contains(client_id) && !text.contains(secret) && !text.contains("client_secret"),
+            "{text}"
+        );
+    }
+    // A key without the key-management scope, and no token at all, are refused.
+    assert_eq!(partner.get(admin("")).send().await.unwrap().status(), 403);
+    assert_eq!(reqwest::Client::new().get(admin("")).send().await.unwrap().status(), 401);
+
+    let rotated: Value = serde_json::from_slice(
+        &app.client.post(admin(&format!("/{client_id}/rotate"))).send().await.unwrap().bytes().await.unwrap(),
+    )
+    .unwrap();
+    assert_ne!(rotated["client_secret"], secret);
+    assert_eq!(
+        partner.get(app.url("Observation")).send().await.unwrap().status(),
+        401,
+        "rotation ends old tokens"
+    );
+    let revoked = app.client.delete(admin(&format!("/{client_id}"))).send().await.unwrap();
+    assert_eq!(revoked.status(), 200);
+    let new_secret = rotated["client_secret"].as_str().unwrap();
+    let refused = crate::app::client_credentials_token(&app.root(), client_id, new_secret, None).await;
+    assert_eq!(refused, Err("invalid_client".into()));
+
+    for (bad, location) in [
+        (serde_json::json!({"name": "x", "rights": {"Spaceship": ["retrieve"]}}), "rights.Spaceship"),
+        (serde_json::json!({"name": "x", "rights": {"Patient": ["destroy"]}}), "rights.Patient"),
+        (serde_json::json!({"name": "x", "rights": {}, "rate": "lightspeed"}), "rate"),
+        (serde_json::json!({"rights": {}}), "name"),
+    ] {
+        let (status, outcome) = json_of(
+            app.client
+                .post(admin(""))
+                .header("content-type", "application/json")
+                .body(bad.to_string())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 400, "{bad}: {outcome}");
+        assert_eq!(outcome["issue"][0]["expression"][0], location, "{bad}");
+    }
+    assert_eq!(app.client.get(admin("/ck_nobody")).send().await.unwrap().status(), 404);
 }

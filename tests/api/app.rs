@@ -93,23 +93,10 @@ impl TestApp {
         self.base.trim_end_matches("/fhir/r4").to_owned()
     }
 
-    /// A token for `key` by OAuth 2.0 client credentials (HTTP Basic), asking for `scope` or, without
-    /// it, everything the key was granted.
+    /// A token for `key` by OAuth 2.0 client credentials, asking for `scope` or, without it,
+    /// everything the key was granted; the OAuth error code when refused.
     pub async fn token_for(&self, key: &IssuedKey, scope: Option<&str>) -> Result<String, String> {
-        use oauth2::TokenResponse;
-        let client = oauth2::basic::BasicClient::new(oauth2::ClientId::new(key.key.client_id.clone()))
-            .set_client_secret(oauth2::ClientSecret::new(key.client_secret.clone()))
-            .set_token_uri(oauth2::TokenUrl::new(format!("{}/oauth/token", self.root())).unwrap());
-        let mut request = client.exchange_client_credentials();
-        if let Some(scope) = scope {
-            request = request.add_scopes(scope.split_whitespace().map(|s| oauth2::Scope::new(s.to_owned())));
-        }
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        match request.request_async(&http).await {
-            Ok(token) => Ok(token.access_token().secret().clone()),
-            Err(oauth2::RequestTokenError::ServerResponse(error)) => Err(error.error().to_string()),
-            Err(other) => panic!("token request failed: {other:?}"),
-        }
+        client_credentials_token(&self.root(), &key.key.client_id, &key.client_secret, scope).await
     }
 
     /// An HTTP client sending `token` as its bearer token.
@@ -221,6 +208,30 @@ impl TestApp {
             .map(|entries| entries.iter().map(|entry| entry["resource"].clone()).collect())
             .unwrap_or_default();
         (resources, bundle["total"].as_u64().unwrap())
+    }
+}
+
+/// A token from the server at `root` by OAuth 2.0 client credentials (HTTP Basic), through the
+/// `oauth2` crate as a third party would get one; the OAuth error code when refused.
+pub async fn client_credentials_token(
+    root: &str,
+    client_id: &str,
+    client_secret: &str,
+    scope: Option<&str>,
+) -> Result<String, String> {
+    use oauth2::TokenResponse;
+    let client = oauth2::basic::BasicClient::new(oauth2::ClientId::new(client_id.to_owned()))
+        .set_client_secret(oauth2::ClientSecret::new(client_secret.to_owned()))
+        .set_token_uri(oauth2::TokenUrl::new(format!("{root}/oauth/token")).unwrap());
+    let mut request = client.exchange_client_credentials();
+    if let Some(scope) = scope {
+        request = request.add_scopes(scope.split_whitespace().map(|s| oauth2::Scope::new(s.to_owned())));
+    }
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    match request.request_async(&http).await {
+        Ok(token) => Ok(token.access_token().secret().clone()),
+        Err(oauth2::RequestTokenError::ServerResponse(error)) => Err(error.error().to_string()),
+        Err(other) => panic!("token request failed: {other:?}"),
     }
 }
 

@@ -8,6 +8,7 @@ mod availability;
 mod capability_walk;
 mod chains;
 mod claim;
+mod cli;
 mod clinical_writes;
 mod conditional;
 mod document_reference;

@@ -25,7 +25,22 @@ const FAILED_AUTHENTICATIONS_PER_CLIENT: i32 = 10;
 const FAILED_AUTHENTICATIONS_PER_ADDRESS: i32 = 30;
 
 /// The rate tiers practices choose from (requests per minute); a custom figure is also allowed.
-pub const RATE_TIERS: [(&str, i32); 3] = [("basic", 60), ("standard", 300), ("premium", 1000)];
+const RATE_TIERS: [(&str, i32); 3] = [("basic", 60), ("standard", 300), ("premium", 1000)];
+
+/// Requests per minute of a tier (`basic`, `standard`, `premium`) or a custom figure.
+pub fn requests_per_minute(tier_or_figure: &str) -> Result<i32, KeyError> {
+    RATE_TIERS
+        .iter()
+        .find(|(tier, _)| *tier == tier_or_figure)
+        .map(|(_, limit)| *limit)
+        .or_else(|| tier_or_figure.parse().ok().filter(|limit| *limit > 0))
+        .ok_or_else(|| {
+            KeyError::Invalid(format!(
+                "rate '{tier_or_figure}' is neither a tier (basic 60, standard 300, premium 1000 a minute) \
+                 nor a positive number"
+            ))
+        })
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {

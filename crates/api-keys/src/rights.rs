@@ -169,9 +169,9 @@ impl Scopes {
             && self.by_type.iter().all(|(resource_type, p)| granted.allows(resource_type, *p))
     }
 
-    /// The resource types named by a type scope (not `*`).
-    pub fn named_types(&self) -> impl Iterator<Item = &str> {
-        self.by_type.keys().map(String::as_str)
+    /// The resource types granted anything: `*` first when every type is, then those named.
+    pub fn granted_types(&self) -> impl Iterator<Item = &str> {
+        (!self.any_type.is_empty()).then_some("*").into_iter().chain(self.by_type.keys().map(String::as_str))
     }
 
     /// The practice rights on `resource_type`.

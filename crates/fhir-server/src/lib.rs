@@ -3,6 +3,7 @@
 //! The server owns HTTP semantics (negotiation, status codes, headers, Bundles,
 //! OperationOutcome); the store owns data. Handlers stay thin.
 
+pub mod admin;
 mod audit;
 mod auth;
 mod capability;
@@ -87,6 +88,7 @@ pub fn serve(
             .route(oauth::TOKEN_PATH, web::post().to(oauth::token))
             .route("/.well-known/smart-configuration", web::get().to(oauth::smart_configuration))
             .service(handlers::scope().wrap(middleware::from_fn(auth::require_token)))
+            .service(admin::scope().wrap(middleware::from_fn(auth::require_token)))
             .default_service(web::to(handlers::unknown_route))
     })
     .listen(listener)?
