@@ -132,8 +132,8 @@ async fn cli_keys_and_a_served_run_leave_no_secret_or_patient_data_behind() {
     let stopped = tokio::task::spawn_blocking(move || server.wait().unwrap()).await.unwrap();
     assert!(stopped.success(), "{stopped:?}");
     let requests = 1 + 1 + statuses.len() + 1;
-    let audited = clinic_db::Database::connect(db, 1)
-        .unwrap()
+    let database_handle = clinic_db::Database::connect(db, 1).unwrap();
+    let audited = database_handle
         .run(|conn| {
             use diesel::prelude::*;
             clinic_db::schema::fhir_audit_events::table
@@ -144,6 +144,8 @@ async fn cli_keys_and_a_served_run_leave_no_secret_or_patient_data_behind() {
         .await
         .unwrap();
     assert_eq!(audited, requests as i64);
+    // Closing the last connection folds the write-ahead log into the file read below.
+    drop(database_handle);
 
     let mut logs = String::new();
     std::fs::File::open(&log_path).unwrap().read_to_string(&mut logs).unwrap();
