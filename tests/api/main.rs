@@ -5,6 +5,7 @@ mod access;
 mod access_matrix;
 mod app;
 mod availability;
+mod bundles;
 mod capability_walk;
 mod chains;
 mod claim;

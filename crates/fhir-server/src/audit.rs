@@ -147,6 +147,7 @@ fn interaction(method: &str, pattern: Option<&str>) -> &'static str {
     };
     match (method, path) {
         (_, "/metadata" | "/.well-known/smart-configuration") => "capabilities",
+        ("POST", "" | "/") => "transaction",
         (_, "/_history") => "history-system",
         ("GET", "/{type}" | "/StructureDefinition" | "/{compartment}/{id}/{type}") => "search-type",
         ("POST", "/{type}/_search") => "search-type",

@@ -9,7 +9,8 @@ use serde_json::Value;
 use crate::audit::Touched;
 use crate::format::query_value;
 use crate::{
-    ApiError, AppState, BASE_PATH, Format, capability, conformance, history, oauth, read, search, write,
+    ApiError, AppState, BASE_PATH, Format, bundle, capability, conformance, history, oauth, read, search,
+    write,
 };
 
 pub fn scope() -> Scope {
@@ -17,6 +18,9 @@ pub fn scope() -> Scope {
     // Literal segments (`_history`, `_search`, `$validate`, StructureDefinition) are registered
     // before the `{type}`/`{id}` they would match.
     web::scope(BASE_PATH)
+        .service(
+            web::resource(["", "/"]).route(web::post().to(bundle::process)).default_service(not_allowed()),
+        )
         .route("/metadata", web::get().to(metadata))
         .route("/.well-known/smart-configuration", web::get().to(oauth::smart_configuration))
         .service(

@@ -6,6 +6,7 @@
 pub mod admin;
 mod audit;
 mod auth;
+mod bundle;
 mod capability;
 mod conformance;
 mod error;
@@ -39,11 +40,13 @@ pub struct ServerConfig {
     pub public_base_url: Option<String>,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The most entries a batch or transaction Bundle may have.
+    pub max_bundle_entries: usize,
 }
 
 impl Default for ServerConfig {
     fn default() -> ServerConfig {
-        ServerConfig { public_base_url: None, max_body_bytes: 8 * 1024 * 1024 }
+        ServerConfig { public_base_url: None, max_body_bytes: 32 * 1024 * 1024, max_bundle_entries: 10_000 }
     }
 }
 

@@ -12,6 +12,7 @@ use crate::handlers::{base_url, body_of, handling, negotiated, respond, served_t
 use crate::page_token;
 use crate::subset::Subset;
 use crate::{ApiError, AppState};
+use fhir_store::SearchPage;
 
 pub async fn search(
     request: HttpRequest,
@@ -124,39 +125,49 @@ async fn run_search(
         if let Some(cursor) = page.next_cursor.as_ref().filter(|_| subset != Subset::Count) {
             links.push(json!({"relation": "next", "url": at_token(&page_token::seal(&canonical, cursor))}));
         }
-        let (matches, included) =
-            if subset == Subset::Count { (Vec::new(), Vec::new()) } else { (page.resources, page.included) };
-        let entry = |resource: Value, mode: &str| {
-            let resource = subset.apply(resource);
-            json!({
-                "fullUrl": format!(
-                    "{base}/{}/{}",
-                    resource["resourceType"].as_str().unwrap_or_default(),
-                    resource["id"].as_str().unwrap_or_default()
-                ),
-                "resource": resource,
-                "search": {"mode": mode},
-            })
+        let page = if subset == Subset::Count {
+            SearchPage { resources: Vec::new(), included: Vec::new(), ..page }
+        } else {
+            page
         };
-        let entries: Vec<Value> = matches
-            .into_iter()
-            .map(|resource| entry(resource, "match"))
-            .chain(included.into_iter().map(|resource| entry(resource, "include")))
-            .collect();
-        let mut bundle = json!({
-            "resourceType": "Bundle",
-            "id": format!("{:032x}", rand::random::<u128>()),
-            "meta": {"lastUpdated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)},
-            "type": "searchset",
-        });
-        if let Some(total) = page.total {
-            bundle["total"] = json!(total);
-        }
-        bundle["link"] = Value::Array(links);
-        if !entries.is_empty() {
-            bundle["entry"] = Value::Array(entries);
-        }
+        let bundle = searchset(page, &subset, &base, links);
         respond(StatusCode::OK, &bundle, format, &request)
     })
     .await
+}
+
+/// A `searchset` Bundle of a page: its matches, then what it included.
+pub fn searchset(page: SearchPage, subset: &Subset, base: &str, links: Vec<Value>) -> Value {
+    let entry = |resource: Value, mode: &str| {
+        let resource = subset.apply(resource);
+        json!({
+            "fullUrl": format!(
+                "{base}/{}/{}",
+                resource["resourceType"].as_str().unwrap_or_default(),
+                resource["id"].as_str().unwrap_or_default()
+            ),
+            "resource": resource,
+            "search": {"mode": mode},
+        })
+    };
+    let entries: Vec<Value> = page
+        .resources
+        .into_iter()
+        .map(|resource| entry(resource, "match"))
+        .chain(page.included.into_iter().map(|resource| entry(resource, "include")))
+        .collect();
+    let mut bundle = json!({
+        "resourceType": "Bundle",
+        "id": format!("{:032x}", rand::random::<u128>()),
+        "meta": {"lastUpdated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)},
+        "type": "searchset",
+    });
+    if let Some(total) = page.total {
+        bundle["total"] = json!(total);
+    }
+    bundle["link"] = Value::Array(links);
+    if !entries.is_empty() {
+        bundle["entry"] = Value::Array(entries);
+    }
+    bundle
 }

@@ -103,7 +103,7 @@ fn criteria(
 }
 
 /// A failed `If-Match` is a failed precondition; other errors keep their status.
-fn version_precondition(error: StoreError, expected_version: Option<i32>) -> ApiError {
+pub fn version_precondition(error: StoreError, expected_version: Option<i32>) -> ApiError {
     match error {
         StoreError::VersionConflict { .. } if expected_version.is_some() => ApiError::new(
             StatusCode::PRECONDITION_FAILED,

@@ -20,8 +20,11 @@ mod patient;
 mod predicate;
 mod reference_data;
 mod row_search;
+mod transaction;
 mod versions;
 mod writes;
+
+use std::collections::HashMap;
 
 use clinic_db::{Database, DbConnection, sql};
 use fhir_mapping::MappingContext;
@@ -33,6 +36,7 @@ use serde_json::Value;
 pub use crate::audit::AuditRecord;
 use crate::kind::ResourceKind;
 use crate::sql::{Bind, Sql};
+pub use crate::transaction::{TransactionEntry, TransactionError, Write};
 
 pub use error::StoreError;
 
@@ -211,22 +215,7 @@ impl Store {
         condition: Option<SearchRequest>,
         handling: Handling,
     ) -> Result<Written, StoreError> {
-        let kind = kind_of(resource_type_of(&resource)?)?;
-        let ctx = self.ctx.clone();
-        self.db
-            .run(move |conn| {
-                write_transaction(conn, |conn| {
-                    if let Some(condition) = &condition {
-                        lock_criteria(conn, kind, condition)?;
-                        if let Some(existing) = single_match(conn, kind, condition, &ctx)? {
-                            return Ok(Written::new(existing, false, None));
-                        }
-                    }
-                    leniently(&resource, handling, |resource| create(conn, kind, resource, &ctx))
-                })
-            })
-            .await
-            .map(Written::profiled)
+        self.write(Write::Create { resource, condition }, handling).await
     }
 
     /// Replaces the resource `id`; the body's `id` must be `id`. With `expected_version` (from
@@ -241,25 +230,14 @@ impl Store {
         method: &'static str,
         handling: Handling,
     ) -> Result<Written, StoreError> {
-        let kind = kind_of(resource_type)?;
-        if resource_type_of(&resource)? != resource_type {
-            return Err(StoreError::WrongType { expected: resource_type.to_owned() });
-        }
-        if resource["id"].as_str() != Some(id) {
-            return Err(StoreError::IdMismatch);
-        }
-        let id = id.to_owned();
-        let ctx = self.ctx.clone();
-        self.db
-            .run(move |conn| {
-                write_transaction(conn, |conn| {
-                    leniently(&resource, handling, |resource| {
-                        update(conn, kind, &id, resource, expected_version, method, &ctx)
-                    })
-                })
-            })
-            .await
-            .map(Written::profiled)
+        let write = Write::Update {
+            resource_type: resource_type.to_owned(),
+            id: id.to_owned(),
+            resource,
+            expected_version,
+            method,
+        };
+        self.write(write, handling).await
     }
 
     /// `PUT [type]?[criteria]`: updates the one match (the body's `id`, if any, must be its id),
@@ -268,71 +246,73 @@ impl Store {
         &self,
         resource_type: &str,
         criteria: SearchRequest,
-        mut resource: Value,
+        resource: Value,
         expected_version: Option<i32>,
         handling: Handling,
     ) -> Result<Written, StoreError> {
-        let kind = kind_of(resource_type)?;
-        if resource_type_of(&resource)? != resource_type {
-            return Err(StoreError::WrongType { expected: resource_type.to_owned() });
-        }
-        let ctx = self.ctx.clone();
-        self.db
-            .run(move |conn| {
-                write_transaction(conn, |conn| {
-                    lock_criteria(conn, kind, &criteria)?;
-                    let id = match single_match(conn, kind, &criteria, &ctx)? {
-                        Some(found) => {
-                            let found_id = found["id"].as_str().unwrap_or_default().to_owned();
-                            match resource["id"].as_str() {
-                                Some(id) if id != found_id => return Err(StoreError::IdMismatch),
-                                _ => resource["id"] = Value::String(found_id.clone()),
-                            }
-                            found_id
-                        }
-                        None => match resource["id"].as_str() {
-                            // No match and an id: an update of that id, which must exist
-                            // (this server assigns ids: no update-as-create).
-                            Some(id) => id.to_owned(),
-                            None => {
-                                return leniently(&resource, handling, |resource| {
-                                    create(conn, kind, resource, &ctx)
-                                });
-                            }
-                        },
-                    };
-                    leniently(&resource, handling, |resource| {
-                        update(conn, kind, &id, resource, expected_version, "PUT", &ctx)
-                    })
-                })
-            })
-            .await
-            .map(Written::profiled)
+        let write = Write::ConditionalUpdate {
+            resource_type: resource_type.to_owned(),
+            criteria,
+            resource,
+            expected_version,
+        };
+        self.write(write, handling).await
     }
 
     /// Deletes as the type's [`ResourceKind::delete_effect`] says. Deleting a deleted resource
     /// changes nothing; the result is the version that records the delete.
     pub async fn delete(&self, resource_type: &str, id: &str) -> Result<Written, StoreError> {
-        let kind = kind_of(resource_type)?;
-        if kind.delete_effect().is_none() {
-            return Err(StoreError::DeleteNotAllowed(resource_type.to_owned()));
-        }
-        let id = id.to_owned();
+        let write = Write::Delete { resource_type: resource_type.to_owned(), id: id.to_owned() };
+        self.write(write, Handling::Strict).await
+    }
+
+    /// One write in its own transaction.
+    pub async fn write(&self, write: Write, handling: Handling) -> Result<Written, StoreError> {
+        let ctx = self.ctx.clone();
+        self.db
+            .run(move |conn| write_transaction(conn, |conn| write.apply(conn, handling, &ctx)))
+            .await
+            .map(Written::profiled)
+    }
+
+    /// Every write in one database transaction, in the order given: all are done or none.
+    /// Before each write, the references in its resource to an earlier entry's `full_url`
+    /// (`urn:uuid:...`) become that resource's `Type/id`, and conditional references
+    /// (`Patient?identifier=...`) the one resource they match. A failure names its entry.
+    pub async fn transaction(
+        &self,
+        entries: Vec<TransactionEntry>,
+    ) -> Result<Vec<Written>, TransactionError> {
         let ctx = self.ctx.clone();
         self.db
             .run(move |conn| {
-                write_transaction(conn, |conn| {
-                    let resource = kind.read(conn, &id, &ctx)?;
-                    if versions::is_deleted(conn, kind.resource_type(), &id, version_of(&resource))? {
-                        return Ok(Written::new(resource, false, None));
+                let mut failed = 0;
+                let outcome = write_transaction(conn, |conn| {
+                    let mut assigned = HashMap::new();
+                    let mut written = Vec::with_capacity(entries.len());
+                    for (position, entry) in entries.into_iter().enumerate() {
+                        failed = position;
+                        let write = entry.write.with_references_resolved(conn, &assigned, &ctx)?;
+                        let done = write.apply(conn, Handling::Strict, &ctx)?;
+                        if let Some(full_url) = entry.full_url {
+                            let resource = &done.resource;
+                            let reference = format!(
+                                "{}/{}",
+                                resource["resourceType"].as_str().unwrap_or_default(),
+                                resource["id"].as_str().unwrap_or_default()
+                            );
+                            assigned.insert(full_url, reference);
+                        }
+                        written.push(done.profiled());
                     }
-                    let written = kind.delete(conn, &id, &ctx)?;
-                    keep_versions(conn, &written, versions::DELETE, &ctx)?;
                     Ok(written)
+                });
+                outcome.map_err(|error| match error {
+                    StoreError::Database(cause) => TransactionError::Store(StoreError::Database(cause)),
+                    error => TransactionError::Entry(failed, error),
                 })
             })
             .await
-            .map(Written::profiled)
     }
 
     pub async fn history(

@@ -1,0 +1,415 @@
+//! `POST [base]` with a `batch` or `transaction` Bundle (http.html#transaction).
+//!
+//! A transaction's writes run in one database transaction, in the specification's order
+//! (DELETE, POST, PUT), with `urn:uuid:`/`urn:oid:` fullUrls and conditional references resolved
+//! in every entry: all are done or none, and a failure names its entry. Its GETs run after the
+//! writes. A batch runs each entry on its own; a failing entry gets its own status and
+//! OperationOutcome. Rights are checked per entry: any entry a transaction may not do refuses it
+//! whole.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use fhir_outcome::{Issue, IssueType};
+use fhir_search::{Handling, SearchRequest};
+use fhir_store::{TransactionEntry, TransactionError, Write, Written};
+use serde_json::{Value, json};
+
+use crate::auth::{Need, require, require_search};
+use crate::handlers::{base_url, body_of, header_text, negotiated, respond};
+use crate::search::searchset;
+use crate::subset::Subset;
+use crate::write::version_precondition;
+use crate::{ApiError, AppState, Format};
+
+/// What one entry asks for.
+enum Action {
+    Read { resource_type: &'static str, id: String, if_none_match: Option<String> },
+    Search { resource_type: &'static str, search: SearchRequest },
+    Write(Write),
+}
+
+struct Entry {
+    index: usize,
+    full_url: Option<String>,
+    action: Action,
+}
+
+fn entry_error(index: usize, status: StatusCode, diagnostics: String) -> ApiError {
+    ApiError::new(
+        status,
+        Issue::error(IssueType::Invalid, diagnostics).at(format!("Bundle.entry[{index}].request")),
+    )
+}
+
+/// An error of entry `index`, with an issue naming the entry before the error's own.
+fn in_entry(index: usize, error: ApiError) -> ApiError {
+    let status = error.status();
+    let mut issues = vec![
+        Issue::error(IssueType::Processing, format!("entry {index} failed"))
+            .at(format!("Bundle.entry[{index}]")),
+    ];
+    issues.extend(error.into_issues());
+    ApiError::with_issues(status, issues)
+}
+
+fn version_tag(tag: &str) -> Option<i32> {
+    tag.trim().trim_start_matches("W/").trim_matches('"').parse().ok()
+}
+
+/// Parses entry `index` and checks the caller may do it.
+fn plan(request: &HttpRequest, base: &str, index: usize, entry: &Value) -> Result<Entry, ApiError> {
+    let invalid = |diagnostics: String| entry_error(index, StatusCode::BAD_REQUEST, diagnostics);
+    let method =
+        entry["request"]["method"].as_str().ok_or_else(|| invalid("request.method is missing".into()))?;
+    let url = entry["request"]["url"].as_str().ok_or_else(|| invalid("request.url is missing".into()))?;
+    let relative = url.strip_prefix(base).unwrap_or(url).trim_start_matches('/');
+    let (path, query) = relative.split_once('?').map_or((relative, None), |(p, q)| (p, Some(q)));
+    let mut segments = path.split('/');
+    let resource_type = segments.next().unwrap_or_default();
+    let id = segments.next().filter(|id| !id.is_empty()).map(str::to_owned);
+    if segments.next().is_some() {
+        return Err(invalid(format!("request.url '{url}' is not [type], [type]/[id] or [type]?[criteria]")));
+    }
+    let resource_type = crate::handlers::served_type(resource_type).map_err(|e| in_entry(index, e))?;
+    let resource = entry.get("resource").cloned();
+    let request_field = |name: &str| entry["request"][name].as_str().map(str::to_owned);
+    let criteria = |query: &str, location: &str| -> Result<SearchRequest, ApiError> {
+        let criteria = fhir_search::parse(resource_type, query, Handling::Strict)
+            .map_err(|issues| in_entry(index, ApiError::with_issues(StatusCode::BAD_REQUEST, issues)))?;
+        if criteria.params.is_empty() {
+            return Err(entry_error(
+                index,
+                StatusCode::BAD_REQUEST,
+                format!("{location} names no search parameter"),
+            ));
+        }
+        require_search(request, resource_type, &criteria).map_err(|e| in_entry(index, e))?;
+        Ok(criteria)
+    };
+    let needs = |needs: &[Need]| -> Result<(), ApiError> {
+        needs
+            .iter()
+            .try_for_each(|need| require(request, resource_type, *need, None))
+            .map_err(|e| in_entry(index, e))
+    };
+    let body = |resource: Option<Value>| {
+        resource
+            .filter(|r| r["resourceType"] == resource_type)
+            .ok_or_else(|| invalid(format!("{method} {url} needs a {resource_type} resource")))
+    };
+    let expected_version = match request_field("ifMatch") {
+        Some(tag) => Some(
+            version_tag(&tag).ok_or_else(|| invalid(format!("ifMatch '{tag}' is not W/\"<version>\"")))?,
+        ),
+        None => None,
+    };
+    let action = match (method, id, query) {
+        ("GET", Some(id), None) => {
+            needs(&[Need::Read])?;
+            Action::Read { resource_type, id, if_none_match: request_field("ifNoneMatch") }
+        }
+        ("GET", None, query) => {
+            let search = fhir_search::parse(resource_type, query.unwrap_or_default(), Handling::Lenient)
+                .map_err(|issues| in_entry(index, ApiError::with_issues(StatusCode::BAD_REQUEST, issues)))?;
+            require_search(request, resource_type, &search).map_err(|e| in_entry(index, e))?;
+            Action::Search { resource_type, search }
+        }
+        ("POST", None, None) => {
+            needs(&[Need::Create])?;
+            let condition = match request_field("ifNoneExist") {
+                Some(query) => Some(criteria(query.rsplit('?').next().unwrap_or_default(), "ifNoneExist")?),
+                None => None,
+            };
+            Action::Write(Write::Create { resource: body(resource)?, condition })
+        }
+        ("PUT", Some(id), None) => {
+            needs(&[Need::Update])?;
+            let resource = body(resource)?;
+            Action::Write(Write::Update {
+                resource_type: resource_type.to_owned(),
+                id,
+                resource,
+                expected_version,
+                method: "PUT",
+            })
+        }
+        ("PUT", None, Some(query)) => {
+            needs(&[Need::Update, Need::Create])?;
+            let criteria = criteria(query, "request.url")?;
+            let resource = body(resource)?;
+            Action::Write(Write::ConditionalUpdate {
+                resource_type: resource_type.to_owned(),
+                criteria,
+                resource,
+                expected_version,
+            })
+        }
+        ("DELETE", Some(id), None) => {
+            needs(&[Need::Delete])?;
+            Action::Write(Write::Delete { resource_type: resource_type.to_owned(), id })
+        }
+        _ => {
+            return Err(entry_error(
+                index,
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "{method} {url} is not supported in a Bundle (GET, POST [type], PUT [type]/[id] or \
+                     [type]?[criteria], DELETE [type]/[id]; PATCH and conditional DELETE are not)"
+                ),
+            ));
+        }
+    };
+    Ok(Entry { index, full_url: entry["fullUrl"].as_str().map(str::to_owned), action })
+}
+
+pub async fn process(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    negotiated(request, move |format, request| async move {
+        let body = body_of(payload, &state).await?;
+        let bundle = Format::of_body(&request)?.read(&body)?;
+        if bundle["resourceType"] != "Bundle" {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                Issue::error(IssueType::Invalid, "POST to the base takes a batch or transaction Bundle")
+                    .at("resourceType"),
+            ));
+        }
+        let entries = bundle["entry"].as_array().cloned().unwrap_or_default();
+        let limit = state.config.max_bundle_entries;
+        if entries.len() > limit {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Issue::error(IssueType::TooLong, format!("a Bundle may have at most {limit} entries"))
+                    .at("Bundle.entry"),
+            ));
+        }
+        let base = base_url(&request, &state);
+        let minimal = header_text(&request, "prefer").is_some_and(|p| p.contains("return=minimal"));
+        let (kind, answers) = match bundle["type"].as_str() {
+            Some("transaction") => {
+                let planned = entries
+                    .iter()
+                    .enumerate()
+                    .map(|(index, entry)| plan(&request, &base, index, entry))
+                    .collect::<Result<Vec<_>, _>>()?;
+                ("transaction-response", transaction(&state, planned, &base, minimal).await?)
+            }
+            Some("batch") => {
+                let mut answers = Vec::with_capacity(entries.len());
+                for (index, entry) in entries.iter().enumerate() {
+                    let answer = match plan(&request, &base, index, entry) {
+                        Ok(entry) => run_alone(&state, entry, &base, minimal).await,
+                        Err(error) => Err(error),
+                    };
+                    answers.push(answer.unwrap_or_else(|error| failed_entry(error)));
+                }
+                ("batch-response", answers)
+            }
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    Issue::error(IssueType::Invalid, "Bundle.type must be batch or transaction")
+                        .at("Bundle.type"),
+                ));
+            }
+        };
+        let response = json!({
+            "resourceType": "Bundle",
+            "id": format!("{:032x}", rand::random::<u128>()),
+            "type": kind,
+            "entry": answers,
+        });
+        respond(StatusCode::OK, &response, format, &request)
+    })
+    .await
+}
+
+/// The entry answering a failed batch entry.
+fn failed_entry(error: ApiError) -> Value {
+    let status = error.status();
+    json!({
+        "response": {
+            "status": status_text(status),
+            "outcome": fhir_outcome::operation_outcome(&error.into_issues()),
+        }
+    })
+}
+
+fn status_text(status: StatusCode) -> String {
+    format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or_default())
+}
+
+/// The entry answering a write.
+fn written_entry(written: &Written, status: StatusCode, base: &str, minimal: bool) -> Value {
+    let resource = &written.resource;
+    let resource_type = resource["resourceType"].as_str().unwrap_or_default();
+    let id = resource["id"].as_str().unwrap_or_default();
+    let version = resource["meta"]["versionId"].as_str().unwrap_or_default();
+    let mut entry = json!({
+        "fullUrl": format!("{base}/{resource_type}/{id}"),
+        "response": {
+            "status": status_text(status),
+            "location": format!("{resource_type}/{id}/_history/{version}"),
+            "etag": format!("W/\"{version}\""),
+            "lastModified": resource["meta"]["lastUpdated"],
+        }
+    });
+    if !minimal {
+        entry["resource"] = resource.clone();
+    }
+    entry
+}
+
+/// The entry answering a delete: no resource, as the interaction has none.
+fn deleted_entry(written: &Written) -> Value {
+    let version = written.resource["meta"]["versionId"].as_str().unwrap_or_default();
+    json!({"response": {"status": status_text(StatusCode::OK), "etag": format!("W/\"{version}\"")}})
+}
+
+fn answer(write: &Write, written: &Written, base: &str, minimal: bool) -> Value {
+    match write {
+        Write::Delete { .. } => deleted_entry(written),
+        _ => written_entry(written, write_status(write, written), base, minimal),
+    }
+}
+
+fn expected_version(write: &Write) -> Option<i32> {
+    match write {
+        Write::Update { expected_version, .. } | Write::ConditionalUpdate { expected_version, .. } => {
+            *expected_version
+        }
+        _ => None,
+    }
+}
+
+fn write_status(write: &Write, written: &Written) -> StatusCode {
+    match write {
+        Write::Create { .. } | Write::ConditionalUpdate { .. } if written.created => StatusCode::CREATED,
+        _ => StatusCode::OK,
+    }
+}
+
+/// Runs a GET entry.
+async fn read_or_search(state: &AppState, action: Action, base: &str) -> Result<Value, ApiError> {
+    match action {
+        Action::Read { resource_type, id, if_none_match } => {
+            let resource = state.store.read(resource_type, &id).await?;
+            let version = resource["meta"]["versionId"].as_str().unwrap_or_default().to_owned();
+            let unchanged = if_none_match.and_then(|tag| version_tag(&tag)).map(|v| v.to_string())
+                == Some(version.clone());
+            let mut entry = json!({
+                "fullUrl": format!("{base}/{resource_type}/{id}"),
+                "response": {
+                    "status": status_text(if unchanged { StatusCode::NOT_MODIFIED } else { StatusCode::OK }),
+                    "etag": format!("W/\"{version}\""),
+                    "lastModified": resource["meta"]["lastUpdated"],
+                }
+            });
+            if !unchanged {
+                entry["resource"] = resource;
+            }
+            Ok(entry)
+        }
+        Action::Search { resource_type, search } => {
+            let self_link = format!("{base}/{resource_type}?{}", search.query_string());
+            let page = state.store.search(resource_type, search).await?;
+            let bundle =
+                searchset(page, &Subset::Full, base, vec![json!({"relation": "self", "url": self_link})]);
+            Ok(json!({"resource": bundle, "response": {"status": status_text(StatusCode::OK)}}))
+        }
+        Action::Write(_) => unreachable!("writes are not GETs"),
+    }
+}
+
+/// A batch entry, on its own.
+async fn run_alone(state: &AppState, entry: Entry, base: &str, minimal: bool) -> Result<Value, ApiError> {
+    match entry.action {
+        Action::Write(write) => {
+            let written = state
+                .store
+                .write(write.clone(), Handling::Strict)
+                .await
+                .map_err(|error| version_precondition(error, expected_version(&write)))?;
+            Ok(answer(&write, &written, base, minimal))
+        }
+        action => read_or_search(state, action, base).await,
+    }
+}
+
+/// The writes in one database transaction (DELETE, then POST in an order where every entry
+/// comes after those it refers to, then PUT), then the GETs; answers in the Bundle's order.
+async fn transaction(
+    state: &AppState,
+    planned: Vec<Entry>,
+    base: &str,
+    minimal: bool,
+) -> Result<Vec<Value>, ApiError> {
+    let total = planned.len();
+    let (writes, reads): (Vec<Entry>, Vec<Entry>) =
+        planned.into_iter().partition(|entry| matches!(entry.action, Action::Write(_)));
+    let rank = |entry: &Entry| match &entry.action {
+        Action::Write(Write::Delete { .. }) => 0,
+        Action::Write(Write::Create { .. }) => 1,
+        _ => 2,
+    };
+    let mut ordered: Vec<Entry> = Vec::with_capacity(writes.len());
+    let (mut creates, others): (Vec<Entry>, Vec<Entry>) = writes.into_iter().partition(|e| rank(e) == 1);
+    let (deletes, updates): (Vec<Entry>, Vec<Entry>) = others.into_iter().partition(|e| rank(e) == 0);
+    ordered.extend(deletes);
+    // Creates referring to other creates' fullUrls come after them.
+    while !creates.is_empty() {
+        let pending: Vec<String> = creates.iter().filter_map(|e| e.full_url.clone()).collect();
+        let (ready, waiting): (Vec<Entry>, Vec<Entry>) = creates.into_iter().partition(|entry| {
+            let text = match &entry.action {
+                Action::Write(Write::Create { resource, .. }) => resource.to_string(),
+                _ => String::new(),
+            };
+            !pending
+                .iter()
+                .any(|url| Some(url) != entry.full_url.as_ref() && text.contains(&format!("\"{url}\"")))
+        });
+        if ready.is_empty() {
+            let index = waiting[0].index;
+            return Err(entry_error(
+                index,
+                StatusCode::BAD_REQUEST,
+                "the entries this transaction creates refer to each other in a cycle".into(),
+            ));
+        }
+        ordered.extend(ready);
+        creates = waiting;
+    }
+    ordered.extend(updates);
+
+    let indexes: Vec<usize> = ordered.iter().map(|e| e.index).collect();
+    let mut kinds = Vec::with_capacity(ordered.len());
+    let transaction_entries: Vec<TransactionEntry> = ordered
+        .into_iter()
+        .map(|entry| match entry.action {
+            Action::Write(write) => {
+                kinds.push(write.clone());
+                TransactionEntry { full_url: entry.full_url, write }
+            }
+            _ => unreachable!("only writes were kept"),
+        })
+        .collect();
+    let written = state.store.transaction(transaction_entries).await.map_err(|error| match error {
+        TransactionError::Entry(position, error) => {
+            in_entry(indexes[position], version_precondition(error, expected_version(&kinds[position])))
+        }
+        TransactionError::Store(error) => ApiError::from(error),
+    })?;
+    let mut answers = vec![Value::Null; total];
+    for ((index, write), written) in indexes.into_iter().zip(&kinds).zip(&written) {
+        answers[index] = answer(write, written, base, minimal);
+    }
+    for entry in reads {
+        let index = entry.index;
+        // The writes are committed: a failing GET is answered in its own entry.
+        answers[index] = read_or_search(state, entry.action, base).await.unwrap_or_else(failed_entry);
+    }
+    Ok(answers)
+}
