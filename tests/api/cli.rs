@@ -14,6 +14,57 @@ fn clinic_fhir(args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// The server process, killed if a failing test leaves it running.
+struct Server(std::process::Child);
+
+impl Server {
+    /// Sends `signal` and waits for the process to end.
+    async fn stop(&mut self, signal: &str) -> std::process::ExitStatus {
+        assert!(Command::new("kill").args([signal, &self.0.id().to_string()]).status().unwrap().success());
+        let pid = self.0.id();
+        let mut exited = None;
+        for _ in 0..300 {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                exited = Some(status);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        exited.unwrap_or_else(|| panic!("server {pid} did not stop"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `clinic-fhir serve` on a free port with debug logging into `log_path`; its root URL.
+async fn start_server(db: &str, log_path: &std::path::Path) -> (Server, String) {
+    let log = std::fs::File::create(log_path).unwrap();
+    let server = Command::new(env!("CARGO_BIN_EXE_clinic-fhir"))
+        .args(["serve", "--database-url", db, "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "debug")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(server);
+    for _ in 0..100 {
+        let mut text = String::new();
+        std::fs::File::open(log_path).unwrap().read_to_string(&mut text).unwrap();
+        let address = text.lines().find_map(|l| l.split("address=").nth(1));
+        if let Some(address) = address.and_then(|a| a.split_whitespace().next()) {
+            return (server, format!("http://{address}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not log its address")
+}
+
 fn field<'o>(output: &'o str, label: &str) -> &'o str {
     output
         .lines()
@@ -55,29 +106,7 @@ async fn cli_keys_and_a_served_run_leave_no_secret_or_patient_data_behind() {
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("Spaceship"));
 
     let log_path = dir.join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_clinic-fhir"))
-        .args(["serve", "--database-url", db, "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "debug")
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut address = None;
-    for _ in 0..100 {
-        let mut text = String::new();
-        std::fs::File::open(&log_path).unwrap().read_to_string(&mut text).unwrap();
-        address = text
-            .lines()
-            .find_map(|l| l.split("address=").nth(1))
-            .map(|a| a.split_whitespace().next().unwrap().to_owned());
-        if address.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let root = format!("http://{}", address.expect("the server logs its address"));
+    let (mut server, root) = start_server(db, &log_path).await;
     let base = format!("{root}/fhir/r4");
 
     let token = client_credentials_token(&root, client_id, secret, None).await.unwrap();
@@ -128,8 +157,7 @@ async fn cli_keys_and_a_served_run_leave_no_secret_or_patient_data_behind() {
     assert_eq!(after, 401);
 
     // A graceful stop writes every queued audit record before the process ends.
-    assert!(Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap().success());
-    let stopped = tokio::task::spawn_blocking(move || server.wait().unwrap()).await.unwrap();
+    let stopped = server.stop("-TERM").await;
     assert!(stopped.success(), "{stopped:?}");
     let requests = 1 + 1 + statuses.len() + 1;
     let database_handle = clinic_db::Database::connect(db, 1).unwrap();
@@ -165,5 +193,53 @@ async fn cli_keys_and_a_served_run_leave_no_secret_or_patient_data_behind() {
     for (what, text) in [("a family name", family.as_str()), ("a citizen ID", citizen_id.as_str())] {
         assert!(!logs.contains(text), "the logs hold {what}");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_in_a_transaction_leaves_no_partial_rows() {
+    let dir = std::env::temp_dir().join(format!("clinic_fhir_kill_{:016x}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database = dir.join("clinic.sqlite");
+    let db = database.to_str().unwrap();
+    clinic_fhir(&["seed", "--database-url", db, "--patients", "2"]);
+    let created =
+        clinic_fhir(&["keys", "create", "--database-url", db, "--name", "his", "--allow", "Patient=create"]);
+    let (client_id, secret) =
+        (field(&created, "client id:").to_owned(), field(&created, "client secret:").to_owned());
+    let (mut server, root) = start_server(db, &dir.join("server.log")).await;
+    let token = client_credentials_token(&root, &client_id, &secret, None).await.unwrap();
+
+    // Thousands of creates take seconds: the kill lands in the middle.
+    let entries: Vec<serde_json::Value> = (0..3000)
+        .map(|i| {
+            serde_json::json!({"resource": {"resourceType": "Patient", "name": [{"family": format!("Kill{i}")}],
+                "gender": "female", "birthDate": "1990-01-01"}, "request": {"method": "POST", "url": "Patient"}})
+        })
+        .collect();
+    let bundle = serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": entries});
+    let request = reqwest::Client::new()
+        .post(format!("{root}/fhir/r4"))
+        .bearer_auth(&token)
+        .header("content-type", "application/fhir+json")
+        .body(bundle.to_string())
+        .send();
+    let in_flight = tokio::spawn(request);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.stop("-KILL").await;
+    assert!(in_flight.await.unwrap().is_err(), "the transaction must still have been running when killed");
+
+    let patients = clinic_db::Database::connect(db, 1)
+        .unwrap()
+        .run(|conn| {
+            use diesel::prelude::*;
+            clinic_db::schema::patients::table
+                .count()
+                .get_result::<i64>(conn)
+                .map_err(clinic_db::DbError::from)
+        })
+        .await
+        .unwrap();
+    assert_eq!(patients, 2, "no patient of the killed transaction was kept");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -41,14 +41,27 @@ fn entry_error(index: usize, status: StatusCode, diagnostics: String) -> ApiErro
     )
 }
 
-/// An error of entry `index`, with an issue naming the entry before the error's own.
+/// An error of entry `index`, its issues located in the Bundle: element paths become paths
+/// into the entry's resource (`Bundle.entry[2].resource.birthDate`), and the entry comes first
+/// among the other locations (a header, a search parameter of the entry's URL).
 fn in_entry(index: usize, error: ApiError) -> ApiError {
     let status = error.status();
-    let mut issues = vec![
-        Issue::error(IssueType::Processing, format!("entry {index} failed"))
-            .at(format!("Bundle.entry[{index}]")),
-    ];
-    issues.extend(error.into_issues());
+    let entry = format!("Bundle.entry[{index}]");
+    let issues = error
+        .into_issues()
+        .into_iter()
+        .map(|mut issue| {
+            let in_resource = issue.expression.first().and_then(|path| {
+                let (head, rest) = path.split_once('.')?;
+                head.starts_with(|c: char| c.is_ascii_uppercase()).then(|| format!("{entry}.resource.{rest}"))
+            });
+            match in_resource {
+                Some(path) => issue.expression[0] = path,
+                None => issue.expression.insert(0, entry.clone()),
+            }
+            issue
+        })
+        .collect();
     ApiError::with_issues(status, issues)
 }
 
