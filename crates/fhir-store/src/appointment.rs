@@ -110,10 +110,9 @@ impl ResourceKind for AppointmentKind {
                         predicate::reference(sql, "a.branch_id", "Location", value, ctx)?;
                         sql.push(")");
                     }
-                    ("date", SearchValue::Date(date)) => {
-                        predicate::date(sql, "a.start_at", DateColumn::Instant, date, ctx)?
-                    }
-                    ("status", SearchValue::Token(token)) => status(sql, token),
+                    ("date", value) => predicate::date(sql, "a.start_at", DateColumn::Instant, value, ctx)?,
+                    ("status", value) => status(sql, value)?,
+                    ("reason-code", value) => predicate::text_only(sql, "a.reason", value)?,
                     _ => return Err(unsupported("Appointment", name)),
                 }
                 Ok(())
@@ -155,19 +154,22 @@ fn write_version(
 
 /// Appointment.status: one FHIR status may stand for several clinic statuses (booked is
 /// scheduled or confirmed).
-fn status(sql: &mut Sql, token: &fhir_search::TokenValue) {
+fn status(sql: &mut Sql, value: &SearchValue) -> Result<(), StoreError> {
+    let Some(token) = predicate::token(sql, value, &["a.status"])? else { return Ok(()) };
     if token.system.as_deref().is_some_and(|s| s != STATUS_SYSTEM) {
-        return predicate::never(sql);
+        predicate::never(sql);
+        return Ok(());
     }
     let Some(code) = token.code.as_deref() else {
         sql.push("1 = 1");
-        return;
+        return Ok(());
     };
     sql.push("a.status IN ('-'");
     for (clinic, _) in APPOINTMENT_STATUSES.iter().filter(|(_, fhir)| *fhir == code) {
         sql.push(", ").bind(Bind::Text((*clinic).to_owned()));
     }
     sql.push(")");
+    Ok(())
 }
 
 /// The rows an appointment references, each at the participant that names it.

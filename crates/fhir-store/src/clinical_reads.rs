@@ -90,7 +90,8 @@ impl ResourceKind for ConditionKind {
                         predicate::reference(sql, "v.patient_id", "Patient", value, ctx)?
                     }
                     ("encounter", value) => predicate::reference(sql, "c.visit_id", "Encounter", value, ctx)?,
-                    ("code", SearchValue::Token(token)) => {
+                    ("code", value) => {
+                        let Some(token) = predicate::token(sql, value, &["c.icd10"])? else { return Ok(()) };
                         match (&token.code, token.system.as_deref().is_none_or(|s| s == systems::ICD_10)) {
                             (Some(code), true) => {
                                 sql.push("c.icd10 = ").bind(Bind::Text(icd10_without_dot(code)));
@@ -101,8 +102,8 @@ impl ResourceKind for ConditionKind {
                             (_, false) => predicate::never(sql),
                         }
                     }
-                    ("recorded-date", SearchValue::Date(date)) => {
-                        predicate::date(sql, "c.diagnosed_at", DateColumn::Instant, date, ctx)?
+                    ("recorded-date", value) => {
+                        predicate::date(sql, "c.diagnosed_at", DateColumn::Instant, value, ctx)?
                     }
                     _ => return Err(unsupported("Condition", name)),
                 }
@@ -142,7 +143,7 @@ impl ResourceKind for CoverageKind {
                         predicate::reference(sql, "c.patient_id", "Patient", value, ctx)?
                     }
                     ("payor", value) => predicate::insurer_reference(sql, "c.insurer_id", value, ctx)?,
-                    ("status", SearchValue::Token(token)) => coverage_status(sql, token),
+                    ("status", value) => coverage_status(sql, value)?,
                     _ => return Err(unsupported("Coverage", name)),
                 }
                 Ok(())
@@ -154,9 +155,11 @@ impl ResourceKind for CoverageKind {
 const COVERAGE_STATUS: &str = "http://hl7.org/fhir/fm-status";
 
 /// Coverage.status: an expired right reads as cancelled, as the mapping shows it.
-fn coverage_status(sql: &mut crate::sql::Sql, token: &fhir_search::TokenValue) {
+fn coverage_status(sql: &mut crate::sql::Sql, value: &SearchValue) -> Result<(), StoreError> {
+    let Some(token) = predicate::token(sql, value, &["c.status"])? else { return Ok(()) };
     if token.system.as_deref().is_some_and(|s| s != COVERAGE_STATUS) {
-        return predicate::never(sql);
+        predicate::never(sql);
+        return Ok(());
     }
     match token.code.as_deref() {
         None => sql.push("1 = 1"),
@@ -164,4 +167,5 @@ fn coverage_status(sql: &mut crate::sql::Sql, token: &fhir_search::TokenValue) {
         Some("cancelled") => sql.push("c.status IN ('cancelled', 'expired')"),
         Some(_) => sql.push("1 = 0"),
     };
+    Ok(())
 }

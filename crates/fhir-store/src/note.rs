@@ -7,7 +7,7 @@ use fhir_mapping::{
     DOCUMENT_REFERENCE_STATUSES, MappingContext, NOTE_RETRACTED, NOTE_TYPES, document_reference_from_fhir,
     document_reference_to_fhir, systems,
 };
-use fhir_search::{SearchRequest, SearchValue};
+use fhir_search::SearchRequest;
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
@@ -106,15 +106,9 @@ impl ResourceKind for DocumentReferenceKind {
                     predicate::reference(sql, "v.patient_id", "Patient", value, ctx)?
                 }
                 ("encounter", value) => predicate::reference(sql, "n.visit_id", "Encounter", value, ctx)?,
-                ("type", SearchValue::Token(token)) => {
-                    predicate::code(sql, "n.note_type", systems::LOINC, &types, token)
-                }
-                ("date", SearchValue::Date(date)) => {
-                    predicate::date(sql, "n.written_at", DateColumn::Instant, date, ctx)?
-                }
-                ("status", SearchValue::Token(token)) => {
-                    predicate::code(sql, "n.status", STATUS_SYSTEM, &statuses, token)
-                }
+                ("type", value) => predicate::code(sql, "n.note_type", systems::LOINC, &types, value)?,
+                ("date", value) => predicate::date(sql, "n.written_at", DateColumn::Instant, value, ctx)?,
+                ("status", value) => predicate::code(sql, "n.status", STATUS_SYSTEM, &statuses, value)?,
                 ("author", value) => {
                     predicate::reference(sql, "n.author_doctor_id", "Practitioner", value, ctx)?
                 }

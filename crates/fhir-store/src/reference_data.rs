@@ -74,14 +74,20 @@ impl HasRowKey for InsurerRow {
 }
 
 /// Thai or English names of a person row aliased `alias`.
-fn person_name(sql: &mut Sql, name: &str, modifier: Option<fhir_search::Modifier>, value: &str, alias: &str) {
+fn person_name(
+    sql: &mut Sql,
+    name: &str,
+    modifier: Option<fhir_search::Modifier>,
+    value: &SearchValue,
+    alias: &str,
+) -> Result<(), StoreError> {
     let column = |c: &str| format!("{alias}.{c}");
     let columns: Vec<String> = match name {
         "family" => vec![column("last_name_th"), column("last_name_en")],
         "given" => vec![column("first_name_th"), column("first_name_en")],
         _ => ["last_name_th", "last_name_en", "first_name_th", "first_name_en"].map(column).to_vec(),
     };
-    predicate::string(sql, &columns.iter().map(String::as_str).collect::<Vec<_>>(), modifier, value);
+    predicate::string(sql, &columns.iter().map(String::as_str).collect::<Vec<_>>(), modifier, value)
 }
 
 pub struct PractitionerKind;
@@ -273,16 +279,15 @@ fn practitioner_criterion(
     value: &SearchValue,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("identifier", SearchValue::Token(token)) => predicate::identifier(
+        ("identifier", value) => predicate::identifier(
             sql,
-            token,
+            value,
             &[(systems::TH_MEDICAL_LICENSE, "d.license_no"), (systems::TH_DENTAL_LICENSE, "d.license_no")],
-        ),
-        ("name" | "family" | "given", SearchValue::String(text)) => {
-            person_name(sql, name, modifier, text, "d")
-        }
-        ("gender", SearchValue::Token(token)) => predicate::code(sql, "d.sex", GENDER_SYSTEM, &SEXES, token),
-        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "d.active", token),
+        )?,
+        ("name" | "family" | "given", value) => person_name(sql, name, modifier, value, "d")?,
+        ("gender", value) => predicate::code(sql, "d.sex", GENDER_SYSTEM, &SEXES, value)?,
+        ("active", value) => predicate::boolean(sql, "d.active", value)?,
+        ("phone" | "email" | "telecom", value) => predicate::telecom(sql, name, value, "d.phone", "d.email")?,
         _ => return Err(unsupported("Practitioner", name)),
     }
     Ok(())
@@ -297,13 +302,10 @@ fn location_criterion(
     ctx: &MappingContext,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("identifier", SearchValue::Token(token)) => {
-            predicate::identifier(sql, token, &[(systems::BRANCH_CODE, "b.code")])
-        }
-        ("name", SearchValue::String(text)) => {
-            predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
-        }
-        ("status", SearchValue::Token(token)) => {
+        ("identifier", value) => predicate::identifier(sql, value, &[(systems::BRANCH_CODE, "b.code")])?,
+        ("name", value) => predicate::string(sql, &["b.name_th", "b.name_en"], modifier, value)?,
+        ("status", value) => {
+            let Some(token) = predicate::token(sql, value, &["b.active"])? else { return Ok(()) };
             // Location.status is active/inactive from the branch's active flag.
             let flag = token.code.as_deref().map(|code| match code {
                 "active" => "true",
@@ -312,7 +314,7 @@ fn location_criterion(
             });
             let as_boolean = fhir_search::TokenValue { system: None, code: flag.map(str::to_owned) };
             if token.system.as_deref().is_none_or(|s| s == LOCATION_STATUS) {
-                predicate::boolean(sql, "b.active", &as_boolean);
+                predicate::boolean(sql, "b.active", &SearchValue::Token(as_boolean))?;
             } else {
                 predicate::never(sql);
             }
@@ -336,15 +338,13 @@ fn branch_criterion(
     value: &SearchValue,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("identifier", SearchValue::Token(token)) => predicate::identifier(
+        ("identifier", value) => predicate::identifier(
             sql,
-            token,
+            value,
             &[(systems::BRANCH_CODE, "b.code"), (systems::TH_MOPH_HCODE, "b.hcode")],
-        ),
-        ("name", SearchValue::String(text)) => {
-            predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
-        }
-        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "b.active", token),
+        )?,
+        ("name", value) => predicate::string(sql, &["b.name_th", "b.name_en"], modifier, value)?,
+        ("active", value) => predicate::boolean(sql, "b.active", value)?,
         _ => return Err(unsupported("Organization", name)),
     }
     Ok(())
@@ -358,13 +358,9 @@ fn insurer_criterion(
     value: &SearchValue,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("identifier", SearchValue::Token(token)) => {
-            predicate::identifier(sql, token, &[(systems::INSURER_CODE, "i.code")])
-        }
-        ("name", SearchValue::String(text)) => {
-            predicate::string(sql, &["i.name_th", "i.name_en"], modifier, text)
-        }
-        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "i.active", token),
+        ("identifier", value) => predicate::identifier(sql, value, &[(systems::INSURER_CODE, "i.code")])?,
+        ("name", value) => predicate::string(sql, &["i.name_th", "i.name_en"], modifier, value)?,
+        ("active", value) => predicate::boolean(sql, "i.active", value)?,
         _ => return Err(unsupported("Organization", name)),
     }
     Ok(())
