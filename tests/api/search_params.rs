@@ -14,16 +14,26 @@ on_both_backends!(
     observations_by_value_and_component,
     missing_values_on_every_parameter_type,
     token_text_and_identifier_types,
+    reference_data_coverage_claims_appointments_and_diagnoses,
 );
 
 const NOW: &str = "'2026-01-20 12:00:00'";
 
-/// A branch, two doctors, three patients, three visits (one booked, two with a complaint), two
-/// diagnoses, three vital-sign rows, three lab results and a prescription; see each scenario
-/// for what they hold.
+/// Two branches, an insurer, two doctors, three patients (two covered), two appointments, three
+/// visits (one booked, two with a complaint), two diagnoses, two claims, three vital-sign rows,
+/// three lab results and a prescription; see each scenario for what they hold.
 async fn small_clinic(app: &TestApp) {
     let statements = [
-        format!("INSERT INTO branches (id, code, name_th, updated_at) VALUES (1, 'B1', 'สาขาหนึ่ง', {NOW})"),
+        format!(
+            "INSERT INTO branches (id, code, name_th, address_line, sub_district, district, province, postal_code, \
+             updated_at) VALUES \
+             (1, 'B1', 'สาขาหนึ่ง', '123 Sukhumvit Rd', 'Khlong Toei Nuea', 'Watthana', 'Bangkok', '10110', {NOW}), \
+             (2, 'B2', 'สาขาสอง', NULL, 'Chang Phueak', 'Mueang', 'Chiang Mai', '50300', {NOW})"
+        ),
+        format!(
+            "INSERT INTO insurers (id, code, name_th, insurer_type, updated_at) VALUES \
+             (1, 'NHSO', 'สำนักงานหลักประกันสุขภาพแห่งชาติ', 'government', {NOW})"
+        ),
         format!(
             "INSERT INTO doctors (id, license_no, first_name_th, last_name_th, phone, email, updated_at) VALUES \
              (1, '11111', 'หนึ่ง', 'หมอ', '021111111', 'dr1@clinic.example', {NOW}), \
@@ -42,9 +52,15 @@ async fn small_clinic(app: &TestApp) {
         format!(
             "INSERT INTO appointments (id, patient_id, doctor_id, branch_id, start_at, duration_min, appt_type, \
              status, created_at, updated_at) VALUES \
-             (1, 1, 1, 1, '2026-01-11 09:00:00', 15, 'telemedicine', 'completed', {NOW}, {NOW})"
+             (1, 1, 1, 1, '2026-01-11 09:00:00', 15, 'telemedicine', 'completed', {NOW}, {NOW}), \
+             (2, 2, 2, 1, '2026-02-01 10:00:00', 15, 'follow_up', 'scheduled', {NOW}, {NOW})"
         ),
-        "UPDATE appointments SET reason = 'ติดตามความดัน' WHERE id = 1".to_owned(),
+        "UPDATE appointments SET reason = 'ติดตามความดัน', queue_no = 'Q-07' WHERE id = 1".to_owned(),
+        format!(
+            "INSERT INTO patient_coverages (id, patient_id, insurer_id, scheme, member_no, plan_name, status, \
+             updated_at) VALUES \
+             (1, 1, 1, 'UCS', 'M-001', 'บัตรทอง', 'active', {NOW}), (2, 2, 1, 'SSS', NULL, NULL, 'active', {NOW})"
+        ),
         format!(
             "INSERT INTO drugs (id, local_code, generic_name, strength, dispense_unit, updated_at) VALUES \
              (1, 'PARA500', 'Paracetamol', '500 mg', 'tab', {NOW})"
@@ -59,12 +75,18 @@ async fn small_clinic(app: &TestApp) {
         "UPDATE visits SET chief_complaint = 'ไข้ ไอ 3 วัน' WHERE id = 1".to_owned(),
         "UPDATE visits SET chief_complaint = 'Chest pain' WHERE id = 3".to_owned(),
         format!(
+            "INSERT INTO claims (id, claim_no, visit_id, patient_id, coverage_id, insurer_id, branch_id, claim_use, \
+             claim_type, status, priority, total_satang, created_at, updated_at) VALUES \
+             (1, 'C0001', 1, 1, 1, 1, 1, 'claim', 'opd', 'submitted', 'normal', 50000, {NOW}, {NOW}), \
+             (2, 'C0002', 3, 2, NULL, 1, 1, 'claim', 'opd', 'draft', 'urgent', 100000, {NOW}, {NOW})"
+        ),
+        format!(
             "INSERT INTO prescriptions (id, visit_id, drug_id, status, prescribed_at, updated_at) VALUES \
              (1, 1, 1, 'active', '2026-01-10 09:20:00', {NOW})"
         ),
         format!(
-            "INSERT INTO diagnoses (id, visit_id, icd10, diag_type, diagnosed_at, updated_at) VALUES \
-             (1, 1, 'E119', 1, '2026-01-10 09:30:00', {NOW}), (2, 3, 'I10', 1, '2026-01-12 09:30:00', {NOW})"
+            "INSERT INTO diagnoses (id, visit_id, icd10, diag_type, doctor_id, diagnosed_at, updated_at) VALUES \
+             (1, 1, 'E119', 1, 1, '2026-01-10 09:30:00', {NOW}), (2, 3, 'I10', 2, 2, '2026-01-12 09:30:00', {NOW})"
         ),
         format!(
             "INSERT INTO vital_signs (id, visit_id, measured_at, weight_kg, height_cm, bp_systolic, bp_diastolic, \
@@ -372,6 +394,94 @@ async fn token_text_and_identifier_types(app: &TestApp) {
             (&format!("Practitioner?identifier:of-type={V2_0203}|MD|11111"), "identifier:of-type"),
             ("Patient?identifier:of-type=MR|0000002", "identifier:of-type"),
             ("Patient?family:text=x", "family:text"),
+        ],
+    )
+    .await;
+}
+
+async fn reference_data_coverage_claims_appointments_and_diagnoses(app: &TestApp) {
+    small_clinic(app).await;
+    const DIAGNOSIS_TYPE: &str = "https://clinic.example.th/fhir/CodeSystem/diagnosis-type";
+    const V2_0276: &str = "http://terminology.hl7.org/CodeSystem/v2-0276";
+    expect(
+        app,
+        "Location",
+        &[
+            ("address=bangkok", &["1"]),
+            ("address=123%20suk", &["1"]),
+            ("address-city=chang", &["2"]),
+            ("address-state=chiang", &["2"]),
+            ("address-postalcode=10110", &["1"]),
+            ("address:missing=true", &[]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "Organization",
+        &[
+            ("address=chiang", &["2"]),
+            ("address-postalcode=10110", &["1"]),
+            // The clinic keeps no insurer addresses.
+            ("address:missing=true", &["insurer-1"]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "Appointment",
+        &[
+            ("appointment-type=telemedicine", &["1"]),
+            ("appointment-type=FOLLOWUP", &["2"]),
+            (&format!("appointment-type={V2_0276}|FOLLOWUP"), &["2"]),
+            ("appointment-type=https://clinic.example.th/fhir/CodeSystem/appointment-type|FOLLOWUP", &[]),
+            // Telemedicine has no v2-0276 code.
+            (&format!("appointment-type={V2_0276}|"), &["2"]),
+            ("appointment-type=http://example.org|follow_up", &[]),
+            ("identifier=Q-07", &["1"]),
+            ("identifier:missing=true", &["2"]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "Claim",
+        &[
+            ("priority=stat", &["2"]),
+            ("priority=normal", &["1"]),
+            ("priority=http://terminology.hl7.org/CodeSystem/processpriority|stat", &["2"]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "Coverage",
+        &[
+            ("type=UCS", &["1"]),
+            ("type=https://clinic.example.th/fhir/CodeSystem/insurance-scheme|SSS", &["2"]),
+            ("identifier=M-001", &["1"]),
+            ("class-value=บัตร", &["1"]),
+            ("class-type=plan", &["1"]),
+            ("class-type=group", &[]),
+            ("class-type:missing=true", &["2"]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "Condition",
+        &[
+            ("asserter=Practitioner/2", &["2"]),
+            ("asserter:identifier=11111", &["1"]),
+            ("category=encounter-diagnosis", &["1", "2"]),
+            (
+                "category=http://terminology.hl7.org/CodeSystem/condition-category|encounter-diagnosis",
+                &["1", "2"],
+            ),
+            ("category=problem-list-item", &[]),
+            (&format!("category={DIAGNOSIS_TYPE}|1"), &["1"]),
+            (&format!("category={DIAGNOSIS_TYPE}|2"), &["2"]),
+            (&format!("category={DIAGNOSIS_TYPE}|encounter-diagnosis"), &[]),
         ],
     )
     .await;

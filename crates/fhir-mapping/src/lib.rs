@@ -32,12 +32,13 @@ mod test_support;
 pub mod thai_id;
 
 pub use appointment::{
-    APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, appointment_from_fhir, appointment_to_fhir,
+    APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, APPOINTMENT_TYPES, appointment_from_fhir,
+    appointment_to_fhir,
 };
-pub use claim::{CLAIM_STATUSES, CLAIM_USES, ClaimWrite, claim_from_fhir, claim_to_fhir};
+pub use claim::{CLAIM_PRIORITIES, CLAIM_STATUSES, CLAIM_USES, ClaimWrite, claim_from_fhir, claim_to_fhir};
 pub use condition::{condition_to_fhir, diagnosis_type_coding};
 pub use context::MappingContext;
-pub use coverage::coverage_to_fhir;
+pub use coverage::{INSURANCE_SCHEMES, coverage_to_fhir};
 pub use encounter::{
     ENCOUNTER_STATUSES, EncounterDiagnosis, EncounterWrite, VISIT_TYPES, encounter_class,
     encounter_from_fhir, encounter_to_fhir, visit_number,

@@ -108,6 +108,10 @@ pub static ORGANIZATION: &[ParamDef] = params![
     "identifier", Token, "Organization-identifier", "Branch code, MOPH health facility code or insurer code";
     "name", String, "Organization-name", "Thai or English name";
     "active", Token, "Organization-active", "Whether the branch or insurer is active";
+    "address", String, "Organization-address", "Any part of a branch's address (insurers have none here)";
+    "address-city", String, "Organization-address-city", "A branch's tambon / khwaeng";
+    "address-state", String, "Organization-address-state", "A branch's province";
+    "address-postalcode", String, "Organization-address-postalcode", "A branch's postal code";
 ];
 
 pub static LOCATION: &[ParamDef] = params![
@@ -115,6 +119,10 @@ pub static LOCATION: &[ParamDef] = params![
     "name", String, "Location-name", "Thai or English name";
     "status", Token, "Location-status", "active | inactive";
     "organization", Reference, "Location-organization", "The branch's Organization";
+    "address", String, "Location-address", "Any part of the address: line, tambon, amphoe, province, postal code";
+    "address-city", String, "Location-address-city", "Tambon / khwaeng";
+    "address-state", String, "Location-address-state", "Province";
+    "address-postalcode", String, "Location-address-postalcode", "Postal code";
 ];
 
 pub static COVERAGE: &[ParamDef] = params![
@@ -122,6 +130,10 @@ pub static COVERAGE: &[ParamDef] = params![
     "beneficiary", Reference, "Coverage-beneficiary", "The covered patient";
     "payor", Reference, "Coverage-payor", "The insurer's Organization";
     "status", Token, "Coverage-status", "active | cancelled";
+    "type", Token, "Coverage-type", "The insurance scheme (UCS, SSS, OFC, LGO, PRIVATE, SELF)";
+    "identifier", Token, "Coverage-identifier", "Member (policy) number";
+    "class-type", Token, "Coverage-class-type", "plan, when the plan is named";
+    "class-value", String, "Coverage-class-value", "The plan's name";
 ];
 
 pub static CONDITION: &[ParamDef] = params![
@@ -130,6 +142,8 @@ pub static CONDITION: &[ParamDef] = params![
     "encounter", Reference, "Condition-encounter", "The visit of the diagnosis";
     "code", Token, "clinical-code", "ICD-10 code (with or without the dot)";
     "recorded-date", Date, "Condition-recorded-date", "When the diagnosis was made";
+    "asserter", Reference, "Condition-asserter", "The diagnosing doctor";
+    "category", Token, "Condition-category", "encounter-diagnosis, or the Thai OPD diagnosis type (1 principal ... 5 external cause)";
 ];
 
 pub static ENCOUNTER: &[ParamDef] = params![
@@ -185,6 +199,8 @@ pub static APPOINTMENT: &[ParamDef] = params![
     "date", Date, "Appointment-date", "Start time";
     "status", Token, "Appointment-status", "booked | arrived | fulfilled | cancelled | noshow";
     "reason-code", Token, "Appointment-reason-code", "The reason, kept as text only: search it with :text";
+    "appointment-type", Token, "Appointment-appointment-type", "The clinic's appointment type, or its v2-0276 code";
+    "identifier", Token, "Appointment-identifier", "Queue number";
 ];
 
 pub static CLAIM: &[ParamDef] = params![
@@ -195,6 +211,7 @@ pub static CLAIM: &[ParamDef] = params![
     "created", Date, "Claim-created", "When the claim was created";
     "insurer", Reference, "Claim-insurer", "The insurer's Organization";
     "provider", Reference, "Claim-provider", "The branch's Organization";
+    "priority", Token, "Claim-priority", "processpriority normal | stat";
 ];
 
 pub static DOCUMENT_REFERENCE: &[ParamDef] = params![
@@ -250,6 +267,7 @@ pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, 
     Some(match (resource_type, name) {
         ("Location", "organization") => ("managingOrganization", ORGANIZATION),
         ("Patient", "general-practitioner") => ("generalPractitioner", PRACTITIONER),
+        ("Condition", "asserter") => ("asserter", PRACTITIONER),
         ("Patient", "organization") => ("managingOrganization", ORGANIZATION),
         ("Encounter", "diagnosis") => ("diagnosis.condition", &["Condition"]),
         ("Encounter", "appointment") => ("appointment", &["Appointment"]),

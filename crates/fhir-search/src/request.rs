@@ -718,9 +718,9 @@ mod tests {
             "actor:Encounter=1",
             "actor:Patient=Practitioner/1",
             "actor:identifier=x",
-            "appointment:identifier=x",
+            "diagnosis:identifier=x",
         ] {
-            let resource_type = if query.starts_with("appointment") { "Encounter" } else { "Appointment" };
+            let resource_type = if query.starts_with("diagnosis") { "Encounter" } else { "Appointment" };
             refused_naming_its_key(resource_type, query);
         }
     }

@@ -2,7 +2,8 @@
 
 use clinic_db::{AppointmentFields, AppointmentRow, DbConnection};
 use fhir_mapping::{
-    APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, MappingContext, appointment_from_fhir, appointment_to_fhir,
+    APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, APPOINTMENT_TYPES, MappingContext, appointment_from_fhir,
+    appointment_to_fhir, systems,
 };
 use fhir_search::{SearchRequest, SearchValue};
 use serde_json::Value;
@@ -113,6 +114,22 @@ impl ResourceKind for AppointmentKind {
                     ("date", value) => predicate::date(sql, "a.start_at", DateColumn::Instant, value, ctx)?,
                     ("status", value) => status(sql, value)?,
                     ("reason-code", value) => predicate::text_only(sql, "a.reason", value)?,
+                    ("appointment-type", value) => {
+                        let clinic: Vec<(&str, &str)> =
+                            APPOINTMENT_TYPES.iter().map(|(code, _, _)| (*code, *code)).collect();
+                        let v2: Vec<(&str, &str)> = APPOINTMENT_TYPES
+                            .iter()
+                            .filter_map(|(code, _, v2)| Some(((*v2)?, *code)))
+                            .collect();
+                        let tables = [
+                            (systems::CLINIC_APPOINTMENT_TYPE, &clinic[..]),
+                            (systems::APPOINTMENT_REASON_V2, &v2[..]),
+                        ];
+                        predicate::code_in_systems(sql, "a.appt_type", &tables, value)?
+                    }
+                    ("identifier", value) => {
+                        predicate::identifier(sql, value, &[(systems::CLINIC_QUEUE_NUMBER, "a.queue_no")])?
+                    }
                     _ => return Err(unsupported("Appointment", name)),
                 }
                 Ok(())

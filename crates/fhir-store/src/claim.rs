@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use clinic_db::{ClaimItemFields, ClaimItemRow, ClaimRow, DbConnection};
 use fhir_mapping::{
-    CLAIM_STATUSES, CLAIM_USES, ClaimWrite, MappingContext, claim_from_fhir, claim_to_fhir, icd10_with_dot,
-    systems,
+    CLAIM_PRIORITIES, CLAIM_STATUSES, CLAIM_USES, ClaimWrite, MappingContext, claim_from_fhir, claim_to_fhir,
+    icd10_with_dot, systems,
 };
 use fhir_outcome::{Issue, IssueType};
 use fhir_search::SearchRequest;
@@ -140,6 +140,11 @@ impl ResourceKind for ClaimKind {
                 ("created", value) => predicate::date(sql, "c.created_at", DateColumn::Instant, value, ctx)?,
                 ("insurer", value) => predicate::insurer_reference(sql, "c.insurer_id", value, ctx)?,
                 ("provider", value) => predicate::reference(sql, "c.branch_id", "Organization", value, ctx)?,
+                ("priority", value) => {
+                    let priorities: Vec<(&str, &str)> =
+                        CLAIM_PRIORITIES.iter().map(|(clinic, fhir)| (*fhir, *clinic)).collect();
+                    predicate::code(sql, "c.priority", systems::PROCESS_PRIORITY, &priorities, value)?
+                }
                 _ => return Err(unsupported("Claim", name)),
             }
             Ok(())

@@ -4,7 +4,9 @@
 use clinic_db::{CoverageRow, DbConnection, DiagnosisRow};
 use diesel::QueryableByName;
 use diesel::sql_types::BigInt;
-use fhir_mapping::{MappingContext, condition_to_fhir, coverage_to_fhir, icd10_without_dot, systems};
+use fhir_mapping::{
+    INSURANCE_SCHEMES, MappingContext, condition_to_fhir, coverage_to_fhir, icd10_without_dot, systems,
+};
 use fhir_search::{SearchRequest, SearchValue};
 use serde_json::Value;
 
@@ -105,6 +107,20 @@ impl ResourceKind for ConditionKind {
                     ("recorded-date", value) => {
                         predicate::date(sql, "c.diagnosed_at", DateColumn::Instant, value, ctx)?
                     }
+                    ("asserter", value) => {
+                        predicate::reference(sql, "c.doctor_id", "Practitioner", value, ctx)?
+                    }
+                    // Every diagnosis is an encounter diagnosis, of one of the Thai OPD types.
+                    ("category", value) => {
+                        const TYPES: [&str; 5] = ["1", "2", "3", "4", "5"];
+                        let encounter_diagnosis = TYPES.map(|diag_type| ("encounter-diagnosis", diag_type));
+                        let diagnosis_types = TYPES.map(|diag_type| (diag_type, diag_type));
+                        let tables = [
+                            (systems::CONDITION_CATEGORY, &encounter_diagnosis[..]),
+                            (systems::DIAGNOSIS_TYPE, &diagnosis_types[..]),
+                        ];
+                        predicate::code_in_systems(sql, "CAST(c.diag_type AS TEXT)", &tables, value)?
+                    }
                     _ => return Err(unsupported("Condition", name)),
                 }
                 Ok(())
@@ -136,18 +152,44 @@ impl ResourceKind for CoverageKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let page =
-            row_search::search::<CoverageRow>(conn, &COVERAGES, request, ctx, |sql, name, _, value| {
+        let page = row_search::search::<CoverageRow>(
+            conn,
+            &COVERAGES,
+            request,
+            ctx,
+            |sql, name, modifier, value| {
                 match (name, value) {
                     ("patient" | "beneficiary", value) => {
                         predicate::reference(sql, "c.patient_id", "Patient", value, ctx)?
                     }
                     ("payor", value) => predicate::insurer_reference(sql, "c.insurer_id", value, ctx)?,
                     ("status", value) => coverage_status(sql, value)?,
+                    ("type", value) => {
+                        let schemes: Vec<(&str, &str)> =
+                            INSURANCE_SCHEMES.iter().map(|(code, _, _)| (*code, *code)).collect();
+                        predicate::code(sql, "c.scheme", systems::INSURANCE_SCHEME, &schemes, value)?
+                    }
+                    ("identifier", value) => {
+                        predicate::identifier(sql, value, &[(systems::COVERAGE_MEMBER_NO, "c.member_no")])?
+                    }
+                    ("class-value", value) => predicate::string(sql, &["c.plan_name"], modifier, value)?,
+                    // The only class kept is the plan, when it has a name.
+                    ("class-type", value) => {
+                        if let Some(token) = predicate::token(sql, value, &["c.plan_name"])? {
+                            let plan = token.system.as_deref().is_none_or(|s| s == systems::COVERAGE_CLASS)
+                                && token.code.as_deref().is_none_or(|code| code == "plan");
+                            if plan {
+                                sql.push("c.plan_name IS NOT NULL");
+                            } else {
+                                predicate::never(sql);
+                            }
+                        }
+                    }
                     _ => return Err(unsupported("Coverage", name)),
                 }
                 Ok(())
-            })?;
+            },
+        )?;
         Ok(page.into_resources(|row| coverage_to_fhir(row, ctx)))
     }
 }

@@ -8,7 +8,7 @@ use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource, row_key};
-use crate::predicate::{self, DateColumn};
+use crate::predicate::{self, AddressColumns, DateColumn};
 use crate::row_search::{self, Rows, Sort, SortType};
 use crate::sql::{Bind, Sql};
 use crate::writes::VersionedFields;
@@ -16,6 +16,15 @@ use crate::{SearchPage, StoreError, Written, local_now};
 
 const GENDERS: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
 const GENDER_SYSTEM: &str = "http://hl7.org/fhir/administrative-gender";
+
+/// Where the patients table keeps the address.
+const ADDRESS: AddressColumns = AddressColumns {
+    line: "p.address_line",
+    sub_district: "p.sub_district",
+    district: "p.district",
+    province: "p.province",
+    postal_code: "p.postal_code",
+};
 
 /// The patients table, as searches see it.
 const PATIENTS: Rows = Rows {
@@ -196,15 +205,9 @@ fn criterion(
         ("gender", value) => predicate::code(sql, "p.sex", GENDER_SYSTEM, &GENDERS, value)?,
         ("active", value) => predicate::boolean(sql, "p.active", value)?,
         ("phone" | "email" | "telecom", value) => predicate::telecom(sql, name, value, "p.phone", "p.email")?,
-        ("address", value) => predicate::string(
-            sql,
-            &["p.address_line", "p.sub_district", "p.district", "p.province", "p.postal_code"],
-            modifier,
-            value,
-        )?,
-        ("address-city", value) => predicate::string(sql, &["p.sub_district"], modifier, value)?,
-        ("address-state", value) => predicate::string(sql, &["p.province"], modifier, value)?,
-        ("address-postalcode", value) => predicate::string(sql, &["p.postal_code"], modifier, value)?,
+        ("address" | "address-city" | "address-state" | "address-postalcode", value) => {
+            predicate::address(sql, name, &ADDRESS, modifier, value)?
+        }
         ("general-practitioner", value) => {
             predicate::reference(sql, "p.primary_doctor_id", "Practitioner", value, ctx)?
         }

@@ -323,12 +323,14 @@ pub fn code(
         never(sql);
         return Ok(());
     }
-    let Some(code) = token.code.as_deref() else {
-        present(sql, &[column]);
-        return Ok(());
-    };
-    let clinic_codes: Vec<&str> =
-        codes.iter().filter(|(fhir, _)| *fhir == code).map(|(_, clinic)| *clinic).collect();
+    // `system|`: any code of the system, so only the clinic codes that have one.
+    let mut clinic_codes: Vec<&str> = codes
+        .iter()
+        .filter(|(fhir, _)| token.code.as_deref().is_none_or(|code| code == *fhir))
+        .map(|(_, clinic)| *clinic)
+        .collect();
+    clinic_codes.sort_unstable();
+    clinic_codes.dedup();
     if clinic_codes.is_empty() {
         never(sql);
         return Ok(());
@@ -342,6 +344,55 @@ pub fn code(
     }
     sql.push(")");
     Ok(())
+}
+
+/// A token over a coded column whose codes several code systems name: `tables` gives, per
+/// system, the FHIR codes and the clinic codes they stand for (as [`code`]); without a system
+/// the code may be in any of them.
+pub fn code_in_systems(
+    sql: &mut Sql,
+    column: &str,
+    tables: &[(&str, &[(&str, &str)])],
+    value: &SearchValue,
+) -> Result<(), StoreError> {
+    let Some(token) = token(sql, value, &[column])? else { return Ok(()) };
+    let in_system =
+        |(system, _): &&(&str, &[(&str, &str)])| token.system.as_deref().is_none_or(|s| s == *system);
+    let codes: Vec<(&str, &str)> =
+        tables.iter().filter(in_system).flat_map(|(_, codes)| codes.iter().copied()).collect();
+    if codes.is_empty() {
+        never(sql);
+        return Ok(());
+    }
+    // The system is checked above; any system the token names is one of the tables'.
+    code(sql, column, token.system.as_deref().unwrap_or_default(), &codes, value)
+}
+
+/// The columns of a Thai address as the clinic keeps it; FHIR carries the tambon in `city`
+/// and the province in `state`.
+pub struct AddressColumns {
+    pub line: &'static str,
+    pub sub_district: &'static str,
+    pub district: &'static str,
+    pub province: &'static str,
+    pub postal_code: &'static str,
+}
+
+/// `address` (any part), `address-city`, `address-state` or `address-postalcode`.
+pub fn address(
+    sql: &mut Sql,
+    param: &str,
+    columns: &AddressColumns,
+    modifier: Option<Modifier>,
+    value: &SearchValue,
+) -> Result<(), StoreError> {
+    let searched: &[&str] = match param {
+        "address-city" => &[columns.sub_district],
+        "address-state" => &[columns.province],
+        "address-postalcode" => &[columns.postal_code],
+        _ => &[columns.line, columns.sub_district, columns.district, columns.province, columns.postal_code],
+    };
+    string(sql, searched, modifier, value)
 }
 
 /// A `true`/`false` token over a boolean column.

@@ -10,7 +10,7 @@ use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
-use crate::predicate;
+use crate::predicate::{self, AddressColumns};
 use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::sql::Sql;
 use crate::{SearchPage, StoreError};
@@ -293,6 +293,15 @@ fn practitioner_criterion(
     Ok(())
 }
 
+/// Where the branches table keeps the address (a branch is a Location and an Organization).
+const BRANCH_ADDRESS: AddressColumns = AddressColumns {
+    line: "b.address_line",
+    sub_district: "b.sub_district",
+    district: "b.district",
+    province: "b.province",
+    postal_code: "b.postal_code",
+};
+
 /// One value of a Location search parameter as SQL.
 fn location_criterion(
     sql: &mut Sql,
@@ -320,6 +329,9 @@ fn location_criterion(
             }
         }
         ("organization", value) => predicate::reference(sql, "b.id", "Organization", value, ctx)?,
+        ("address" | "address-city" | "address-state" | "address-postalcode", value) => {
+            predicate::address(sql, name, &BRANCH_ADDRESS, modifier, value)?
+        }
         _ => return Err(unsupported("Location", name)),
     }
     Ok(())
@@ -345,6 +357,9 @@ fn branch_criterion(
         )?,
         ("name", value) => predicate::string(sql, &["b.name_th", "b.name_en"], modifier, value)?,
         ("active", value) => predicate::boolean(sql, "b.active", value)?,
+        ("address" | "address-city" | "address-state" | "address-postalcode", value) => {
+            predicate::address(sql, name, &BRANCH_ADDRESS, modifier, value)?
+        }
         _ => return Err(unsupported("Organization", name)),
     }
     Ok(())
@@ -361,6 +376,8 @@ fn insurer_criterion(
         ("identifier", value) => predicate::identifier(sql, value, &[(systems::INSURER_CODE, "i.code")])?,
         ("name", value) => predicate::string(sql, &["i.name_th", "i.name_en"], modifier, value)?,
         ("active", value) => predicate::boolean(sql, "i.active", value)?,
+        // The clinic keeps no insurer addresses.
+        ("address" | "address-city" | "address-state" | "address-postalcode", _) => predicate::never(sql),
         _ => return Err(unsupported("Organization", name)),
     }
     Ok(())
