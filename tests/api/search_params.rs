@@ -15,6 +15,7 @@ on_both_backends!(
     missing_values_on_every_parameter_type,
     token_text_and_identifier_types,
     reference_data_coverage_claims_appointments_and_diagnoses,
+    fixed_codes_and_codes_that_come_with_a_column,
 );
 
 const NOW: &str = "'2026-01-20 12:00:00'";
@@ -482,6 +483,73 @@ async fn reference_data_coverage_claims_appointments_and_diagnoses(app: &TestApp
             (&format!("category={DIAGNOSIS_TYPE}|1"), &["1"]),
             (&format!("category={DIAGNOSIS_TYPE}|2"), &["2"]),
             (&format!("category={DIAGNOSIS_TYPE}|encounter-diagnosis"), &[]),
+        ],
+    )
+    .await;
+}
+
+/// Codes every resource of a type has (a Condition is active), or has exactly when a column
+/// has a value (a visit's doctor is its primary performer), and codes one column gives in two
+/// systems (a branch's v3 role and clinic type).
+async fn fixed_codes_and_codes_that_come_with_a_column(app: &TestApp) {
+    small_clinic(app).await;
+    app.clinic_sql("UPDATE visits SET doctor_id = NULL WHERE id = 2".into()).await;
+    app.clinic_sql("UPDATE branches SET branch_type = 'hospital' WHERE id = 2".into()).await;
+    expect(
+        app,
+        "Condition",
+        &[
+            ("clinical-status=active", &["1", "2"]),
+            ("clinical-status=resolved", &[]),
+            ("clinical-status:missing=true", &[]),
+            (
+                "verification-status=http://terminology.hl7.org/CodeSystem/condition-ver-status|confirmed",
+                &["1", "2"],
+            ),
+            ("verification-status=http://example.org|confirmed", &[]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "Encounter",
+        &[
+            ("participant=Practitioner/2", &["3"]),
+            ("participant-type=PPRF", &["1", "3"]),
+            ("participant-type=http://terminology.hl7.org/CodeSystem/v3-ParticipationType|ATND", &[]),
+            ("participant-type:missing=true", &["2"]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "Location",
+        &[
+            ("type=HOSP", &["2"]),
+            ("type=OF", &["1"]),
+            ("type=https://clinic.example.th/fhir/CodeSystem/branch-type|clinic", &["1"]),
+            ("type=http://terminology.hl7.org/CodeSystem/v3-RoleCode|", &["1", "2"]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "Organization",
+        &[
+            ("type=prov", &["1", "2"]),
+            ("type=http://terminology.hl7.org/CodeSystem/organization-type|ins", &["insurer-1"]),
+            ("type=government", &["insurer-1"]),
+            ("type=private", &[]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "MedicationRequest",
+        &[
+            ("intent=order", &["1"]),
+            ("intent=plan", &[]),
+            ("intent=http://hl7.org/fhir/CodeSystem/medicationrequest-intent|order", &["1"]),
         ],
     )
     .await;

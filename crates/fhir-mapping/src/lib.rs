@@ -44,7 +44,7 @@ pub use encounter::{
     encounter_from_fhir, encounter_to_fhir, visit_number,
 };
 pub use icd10::{icd10_with_dot, icd10_without_dot};
-pub use location::location_to_fhir;
+pub use location::{BRANCH_TYPES, branch_role, location_to_fhir};
 pub use medication::{
     DrugCode, MEDICATION_REQUEST_STATUSES, MedicationRequestWrite, medication_request_from_fhir,
     medication_request_to_fhir,

@@ -22,8 +22,14 @@ use crate::elements::{concept, telecom};
 use crate::organization::branch_address;
 use crate::{MappingContext, meta, reference, systems};
 
-const BRANCH_TYPES: [(&str, &str); 3] =
+/// Branch types (the codes of `systems::BRANCH_TYPE`) with their displays.
+pub const BRANCH_TYPES: [(&str, &str); 3] =
     [("clinic", "Clinic"), ("hospital", "Hospital"), ("telemedicine", "Telemedicine service")];
+
+/// The v3-RoleCode of a branch of `branch_type`: a hospital, otherwise an outpatient facility.
+pub fn branch_role(branch_type: &str) -> &'static str {
+    if branch_type == "hospital" { "HOSP" } else { "OF" }
+}
 
 pub fn location_to_fhir(row: &BranchRow, ctx: &MappingContext) -> Value {
     let mut location = Map::new();
@@ -37,9 +43,9 @@ pub fn location_to_fhir(row: &BranchRow, ctx: &MappingContext) -> Value {
         location.insert("alias".into(), json!([name_en]));
     }
     location.insert("mode".into(), json!("instance"));
-    let role = match row.branch_type.as_str() {
-        "hospital" => concept(systems::V3_ROLE_CODE, "HOSP", "Hospital"),
-        _ => concept(systems::V3_ROLE_CODE, "OF", "Outpatient facility"),
+    let role = match branch_role(&row.branch_type) {
+        "HOSP" => concept(systems::V3_ROLE_CODE, "HOSP", "Hospital"),
+        other => concept(systems::V3_ROLE_CODE, other, "Outpatient facility"),
     };
     let branch_type = match BRANCH_TYPES.iter().find(|(code, _)| *code == row.branch_type) {
         Some((code, display)) => concept(systems::BRANCH_TYPE, code, display),

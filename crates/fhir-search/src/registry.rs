@@ -112,6 +112,7 @@ pub static ORGANIZATION: &[ParamDef] = params![
     "address-city", String, "Organization-address-city", "A branch's tambon / khwaeng";
     "address-state", String, "Organization-address-state", "A branch's province";
     "address-postalcode", String, "Organization-address-postalcode", "A branch's postal code";
+    "type", Token, "Organization-type", "organization-type prov (branches) or ins (insurers), or the insurer type (government, private)";
 ];
 
 pub static LOCATION: &[ParamDef] = params![
@@ -123,6 +124,7 @@ pub static LOCATION: &[ParamDef] = params![
     "address-city", String, "Location-address-city", "Tambon / khwaeng";
     "address-state", String, "Location-address-state", "Province";
     "address-postalcode", String, "Location-address-postalcode", "Postal code";
+    "type", Token, "Location-type", "v3-RoleCode HOSP or OF, or the clinic's branch type (clinic, hospital, telemedicine)";
 ];
 
 pub static COVERAGE: &[ParamDef] = params![
@@ -144,6 +146,8 @@ pub static CONDITION: &[ParamDef] = params![
     "recorded-date", Date, "Condition-recorded-date", "When the diagnosis was made";
     "asserter", Reference, "Condition-asserter", "The diagnosing doctor";
     "category", Token, "Condition-category", "encounter-diagnosis, or the Thai OPD diagnosis type (1 principal ... 5 external cause)";
+    "clinical-status", Token, "Condition-clinical-status", "Always active";
+    "verification-status", Token, "Condition-verification-status", "Always confirmed";
 ];
 
 pub static ENCOUNTER: &[ParamDef] = params![
@@ -159,6 +163,8 @@ pub static ENCOUNTER: &[ParamDef] = params![
     "diagnosis", Reference, "Encounter-diagnosis", "A diagnosis (Condition) made at the visit";
     "appointment", Reference, "Encounter-appointment", "The appointment the visit was booked as";
     "reason-code", Token, "Encounter-reason-code", "The chief complaint, kept as text only: search it with :text";
+    "participant", Reference, "Encounter-participant", "The doctor (the visit's one participant)";
+    "participant-type", Token, "Encounter-participant-type", "v3-ParticipationType PPRF, when a doctor saw the patient";
 ];
 
 pub static OBSERVATION: &[ParamDef] = params![
@@ -279,7 +285,7 @@ pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, 
         ) => ("subject", PATIENT),
         ("Condition" | "Observation" | "MedicationRequest", "encounter") => ("encounter", ENCOUNTER),
         ("DocumentReference", "encounter") => ("context.encounter", ENCOUNTER),
-        ("Encounter", "practitioner") => ("participant.individual", PRACTITIONER),
+        ("Encounter", "practitioner" | "participant") => ("participant.individual", PRACTITIONER),
         ("Encounter", "service-provider") => ("serviceProvider", ORGANIZATION),
         ("MedicationRequest", "requester") => ("requester", PRACTITIONER),
         ("Appointment", "patient") => ("participant.actor", PATIENT),

@@ -110,6 +110,21 @@ impl ResourceKind for ConditionKind {
                     ("asserter", value) => {
                         predicate::reference(sql, "c.doctor_id", "Practitioner", value, ctx)?
                     }
+                    // Every diagnosis the clinic records is active and confirmed.
+                    ("clinical-status", value) => predicate::code_when_present(
+                        sql,
+                        "c.id",
+                        systems::CONDITION_CLINICAL,
+                        "active",
+                        value,
+                    )?,
+                    ("verification-status", value) => predicate::code_when_present(
+                        sql,
+                        "c.id",
+                        systems::CONDITION_VERIFICATION,
+                        "confirmed",
+                        value,
+                    )?,
                     // Every diagnosis is an encounter diagnosis, of one of the Thai OPD types.
                     ("category", value) => {
                         const TYPES: [&str; 5] = ["1", "2", "3", "4", "5"];
@@ -174,17 +189,13 @@ impl ResourceKind for CoverageKind {
                     }
                     ("class-value", value) => predicate::string(sql, &["c.plan_name"], modifier, value)?,
                     // The only class kept is the plan, when it has a name.
-                    ("class-type", value) => {
-                        if let Some(token) = predicate::token(sql, value, &["c.plan_name"])? {
-                            let plan = token.system.as_deref().is_none_or(|s| s == systems::COVERAGE_CLASS)
-                                && token.code.as_deref().is_none_or(|code| code == "plan");
-                            if plan {
-                                sql.push("c.plan_name IS NOT NULL");
-                            } else {
-                                predicate::never(sql);
-                            }
-                        }
-                    }
+                    ("class-type", value) => predicate::code_when_present(
+                        sql,
+                        "c.plan_name",
+                        systems::COVERAGE_CLASS,
+                        "plan",
+                        value,
+                    )?,
                     _ => return Err(unsupported("Coverage", name)),
                 }
                 Ok(())

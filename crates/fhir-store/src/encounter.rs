@@ -173,7 +173,7 @@ impl ResourceKind for EncounterKind {
     ) -> Result<(), StoreError> {
         let column = match reference {
             "patient" | "subject" => "e.patient_id",
-            "practitioner" => "e.doctor_id",
+            "practitioner" | "participant" => "e.doctor_id",
             "service-provider" => "e.branch_id",
             other => {
                 return Err(StoreError::InvalidSearch(format!(
@@ -222,7 +222,13 @@ fn criterion(
             predicate::of_type(sql, value, &[("VN", "e.vn")])?
         }
         ("identifier", value) => predicate::identifier(sql, value, &[(systems::VISIT_NUMBER, "e.vn")])?,
-        ("practitioner", value) => predicate::reference(sql, "e.doctor_id", "Practitioner", value, ctx)?,
+        ("practitioner" | "participant", value) => {
+            predicate::reference(sql, "e.doctor_id", "Practitioner", value, ctx)?
+        }
+        // The doctor is the visit's one participant, its primary performer.
+        ("participant-type", value) => {
+            predicate::code_when_present(sql, "e.doctor_id", systems::V3_PARTICIPATION_TYPE, "PPRF", value)?
+        }
         ("service-provider", value) => predicate::reference(sql, "e.branch_id", "Organization", value, ctx)?,
         ("class", value) => {
             let classes: Vec<(&str, &str)> = VISIT_TYPES

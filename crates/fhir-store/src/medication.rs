@@ -33,6 +33,7 @@ const PRESCRIPTIONS: Rows = Rows {
     ],
 };
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/CodeSystem/medicationrequest-status";
+const INTENT_SYSTEM: &str = "http://hl7.org/fhir/CodeSystem/medicationrequest-intent";
 
 /// A prescription with the patient of its visit.
 #[derive(QueryableByName)]
@@ -124,12 +125,7 @@ impl ResourceKind for MedicationRequestKind {
                     ("status", value) => predicate::code(sql, "m.status", STATUS_SYSTEM, &statuses, value)?,
                     // Every prescription is an order (so every row has an intent, as it has a key).
                     ("intent", value) => {
-                        let Some(token) = predicate::token(sql, value, &["m.id"])? else { return Ok(()) };
-                        sql.push(if token.code.as_deref().is_none_or(|c| c == "order") {
-                            "1 = 1"
-                        } else {
-                            "1 = 0"
-                        });
+                        predicate::code_when_present(sql, "m.id", INTENT_SYSTEM, "order", value)?
                     }
                     ("authoredon", value) => {
                         predicate::date(sql, "m.prescribed_at", DateColumn::Instant, value, ctx)?

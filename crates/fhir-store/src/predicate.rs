@@ -395,6 +395,27 @@ pub fn address(
     string(sql, searched, modifier, value)
 }
 
+/// A token parameter over an element with one fixed code (`system|code`) that a resource has
+/// exactly when `column` has a value (the row key for an element every resource has).
+pub fn code_when_present(
+    sql: &mut Sql,
+    column: &str,
+    system: &str,
+    code: &str,
+    value: &SearchValue,
+) -> Result<(), StoreError> {
+    if let Some(token) = token(sql, value, &[column])? {
+        let fits = token.system.as_deref().is_none_or(|s| s == system)
+            && token.code.as_deref().is_none_or(|c| c == code);
+        if fits {
+            present(sql, &[column]);
+        } else {
+            never(sql);
+        }
+    }
+    Ok(())
+}
+
 /// A `true`/`false` token over a boolean column.
 pub fn boolean(sql: &mut Sql, column: &str, value: &SearchValue) -> Result<(), StoreError> {
     match token(sql, value, &[column])?.map(|token| token.code.as_deref()) {

@@ -3,8 +3,8 @@
 
 use clinic_db::{BranchRow, DbConnection, DoctorRow, InsurerRow};
 use fhir_mapping::{
-    MappingContext, branch_organization_to_fhir, insurer_organization_to_fhir, location_to_fhir,
-    practitioner_to_fhir, systems,
+    BRANCH_TYPES, MappingContext, branch_organization_to_fhir, branch_role, insurer_organization_to_fhir,
+    location_to_fhir, practitioner_to_fhir, systems,
 };
 use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
@@ -329,6 +329,15 @@ fn location_criterion(
             }
         }
         ("organization", value) => predicate::reference(sql, "b.id", "Organization", value, ctx)?,
+        ("type", value) => {
+            let roles: Vec<(&str, &str)> = BRANCH_TYPES
+                .iter()
+                .map(|(branch_type, _)| (branch_role(branch_type), *branch_type))
+                .collect();
+            let types: Vec<(&str, &str)> = BRANCH_TYPES.iter().map(|(code, _)| (*code, *code)).collect();
+            let tables = [(systems::V3_ROLE_CODE, &roles[..]), (systems::BRANCH_TYPE, &types[..])];
+            predicate::code_in_systems(sql, "b.branch_type", &tables, value)?
+        }
         ("address" | "address-city" | "address-state" | "address-postalcode", value) => {
             predicate::address(sql, name, &BRANCH_ADDRESS, modifier, value)?
         }
@@ -360,6 +369,9 @@ fn branch_criterion(
         ("address" | "address-city" | "address-state" | "address-postalcode", value) => {
             predicate::address(sql, name, &BRANCH_ADDRESS, modifier, value)?
         }
+        ("type", value) => {
+            predicate::code_when_present(sql, "b.id", systems::ORGANIZATION_TYPE, "prov", value)?
+        }
         _ => return Err(unsupported("Organization", name)),
     }
     Ok(())
@@ -376,6 +388,13 @@ fn insurer_criterion(
         ("identifier", value) => predicate::identifier(sql, value, &[(systems::INSURER_CODE, "i.code")])?,
         ("name", value) => predicate::string(sql, &["i.name_th", "i.name_en"], modifier, value)?,
         ("active", value) => predicate::boolean(sql, "i.active", value)?,
+        ("type", value) => {
+            const INSURER_TYPES: [&str; 2] = ["government", "private"];
+            let insurers = INSURER_TYPES.map(|insurer_type| ("ins", insurer_type));
+            let types = INSURER_TYPES.map(|insurer_type| (insurer_type, insurer_type));
+            let tables = [(systems::ORGANIZATION_TYPE, &insurers[..]), (systems::INSURER_TYPE, &types[..])];
+            predicate::code_in_systems(sql, "i.insurer_type", &tables, value)?
+        }
         // The clinic keeps no insurer addresses.
         ("address" | "address-city" | "address-state" | "address-postalcode", _) => predicate::never(sql),
         _ => return Err(unsupported("Organization", name)),
