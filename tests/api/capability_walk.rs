@@ -146,14 +146,16 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
     }
 }
 
-/// Where the parts of a composite search parameter's value are, one per component.
-fn components_of(resource_type: &str, name: &str) -> [&'static str; 2] {
+/// Where the parts of a composite search parameter's value are and their types, one per
+/// component.
+fn components_of(resource_type: &str, name: &str) -> [(&'static str, &'static str); 2] {
     match (resource_type, name) {
         ("Observation", "code-value-quantity" | "combo-code-value-quantity") => {
-            ["/code/coding/0", "/valueQuantity"]
+            [("/code/coding/0", "token"), ("/valueQuantity", "quantity")]
         }
+        ("Observation", "code-value-string") => [("/code/coding/0", "token"), ("/valueString", "string")],
         ("Observation", "component-code-value-quantity") => {
-            ["/component/0/code/coding/0", "/component/0/valueQuantity"]
+            [("/component/0/code/coding/0", "token"), ("/component/0/valueQuantity", "quantity")]
         }
         (t, n) => panic!("{t} advertises composite search parameter '{n}': say where its parts are here"),
     }
@@ -163,9 +165,7 @@ fn components_of(resource_type: &str, name: &str) -> [&'static str; 2] {
 fn elements_of<'a>(resource_type: &str, name: &str, kind: &'a str) -> Vec<(&'static str, &'a str)> {
     match (name, kind) {
         ("_id" | "_lastUpdated", _) => Vec::new(),
-        (_, "composite") => {
-            components_of(resource_type, name).into_iter().zip(["token", "quantity"]).collect()
-        }
+        (_, "composite") => components_of(resource_type, name).to_vec(),
         _ => vec![(element_of(resource_type, name), kind)],
     }
 }

@@ -22,7 +22,7 @@ const NOW: &str = "'2026-01-20 12:00:00'";
 
 /// Two branches, an insurer, two doctors, three patients (two covered), two appointments, three
 /// visits (one booked, two with a complaint), two diagnoses, two claims, three vital-sign rows,
-/// three lab results and a prescription; see each scenario for what they hold.
+/// three lab results, a progress note and a prescription; see each scenario for what they hold.
 async fn small_clinic(app: &TestApp) {
     let statements = [
         format!(
@@ -80,6 +80,10 @@ async fn small_clinic(app: &TestApp) {
              claim_type, status, priority, total_satang, created_at, updated_at) VALUES \
              (1, 'C0001', 1, 1, 1, 1, 1, 'claim', 'opd', 'submitted', 'normal', 50000, {NOW}, {NOW}), \
              (2, 'C0002', 3, 2, NULL, 1, 1, 'claim', 'opd', 'draft', 'urgent', 100000, {NOW}, {NOW})"
+        ),
+        format!(
+            "INSERT INTO clinical_notes (id, visit_id, author_doctor_id, note_type, subjective, status, written_at, \
+             updated_at) VALUES (1, 1, 1, 'progress', 'ไข้ ไอ', 'signed', '2026-01-10 09:40:00', {NOW})"
         ),
         format!(
             "INSERT INTO prescriptions (id, visit_id, drug_id, status, prescribed_at, updated_at) VALUES \
@@ -244,6 +248,10 @@ async fn observations_by_value_and_component(app: &TestApp) {
             ("value-quantity=21.7||kg/m2", &["vs-2-bmi"]),
             ("value-quantity=ap24", &["vs-1-bmi", "vs-2-bmi"]),
             ("value-string=neg", &["lab-2"]),
+            ("code-value-string=HIV$neg", &["lab-2"]),
+            ("code-value-string=https://clinic.example.th/fhir/CodeSystem/lab-test|HIV$NEGATIVE", &["lab-2"]),
+            ("code-value-string=GLU$neg", &[]),
+            ("code-value-string=HIV$pos", &[]),
             ("component-code=8480-6", &["vs-1-bp", "vs-2-bp"]),
             ("component-code=http://loinc.org|8462-4", &["vs-1-bp", "vs-2-bp"]),
             ("component-value-quantity=gt140", &["vs-1-bp"]),
@@ -386,6 +394,33 @@ async fn token_text_and_identifier_types(app: &TestApp) {
     )
     .await;
     expect(app, "MedicationRequest", &[("code:text=para", &["1"]), ("code:text=ibu", &[])]).await;
+    // Fixed code tables: the codes whose display (or the concept's text) starts with the text.
+    expect(
+        app,
+        "Encounter",
+        &[
+            ("type:text=walk", &["1"]),
+            ("type:text=TELE", &["2"]),
+            ("type:text=zzz", &[]),
+            ("class:text=virt", &["2"]),
+            ("class:text=amb", &["1", "3"]),
+        ],
+    )
+    .await;
+    expect(
+        app,
+        "Appointment",
+        &[("appointment-type:text=follow", &["2"]), ("appointment-type:text=tele", &["1"])],
+    )
+    .await;
+    expect(
+        app,
+        "Coverage",
+        &[("type:text=universal", &["1"]), ("type:text=ประกันสังคม", &["2"]), ("type:text=social", &["2"])],
+    )
+    .await;
+    expect(app, "Location", &[("type:text=outpatient", &["1", "2"]), ("type:text=hosp", &[])]).await;
+    expect(app, "DocumentReference", &[("type:text=progress", &["1"]), ("type:text=outpatient", &[])]).await;
     // A modifier the parameter has no data for is a 400 naming it, also inside a chain.
     refused(
         app,

@@ -180,6 +180,7 @@ pub static OBSERVATION: &[ParamDef] = params![
     "component-code", Token, "Observation-component-code", "Blood pressure component: LOINC 8480-6 systolic, 8462-4 diastolic";
     "component-value-quantity", Quantity, "Observation-component-value-quantity", "A blood pressure component's value";
     "code-value-quantity", Composite(&[Token, Quantity]), "Observation-code-value-quantity", "code$value-quantity";
+    "code-value-string", Composite(&[Token, String]), "Observation-code-value-string", "code$value-string (lab results given as text)";
     "component-code-value-quantity", Composite(&[Token, Quantity]), "Observation-component-code-value-quantity", "component-code$component-value-quantity, on the same component";
     "combo-code", Token, "Observation-combo-code", "The code or a component's code";
     "combo-value-quantity", Quantity, "Observation-combo-value-quantity", "The value or a component's value";

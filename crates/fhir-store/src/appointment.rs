@@ -114,6 +114,11 @@ impl ResourceKind for AppointmentKind {
                     ("date", value) => predicate::date(sql, "a.start_at", DateColumn::Instant, value, ctx)?,
                     ("status", value) => status(sql, value)?,
                     ("reason-code", value) => predicate::text_only(sql, "a.reason", value)?,
+                    ("appointment-type", text @ SearchValue::String(_)) => {
+                        let displays: Vec<(&str, &str)> =
+                            APPOINTMENT_TYPES.iter().map(|(code, display, _)| (*display, *code)).collect();
+                        predicate::code_text(sql, "a.appt_type", &displays, text)?
+                    }
                     ("appointment-type", value) => {
                         let clinic: Vec<(&str, &str)> =
                             APPOINTMENT_TYPES.iter().map(|(code, _, _)| (*code, *code)).collect();

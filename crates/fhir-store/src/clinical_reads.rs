@@ -179,6 +179,14 @@ impl ResourceKind for CoverageKind {
                     }
                     ("payor", value) => predicate::insurer_reference(sql, "c.insurer_id", value, ctx)?,
                     ("status", value) => coverage_status(sql, value)?,
+                    // The scheme's English display or its Thai name (the concept's text).
+                    ("type", text @ SearchValue::String(_)) => {
+                        let displays: Vec<(&str, &str)> = INSURANCE_SCHEMES
+                            .iter()
+                            .flat_map(|(code, display, thai)| [(*display, *code), (*thai, *code)])
+                            .collect();
+                        predicate::code_text(sql, "c.scheme", &displays, text)?
+                    }
                     ("type", value) => {
                         let schemes: Vec<(&str, &str)> =
                             INSURANCE_SCHEMES.iter().map(|(code, _, _)| (*code, *code)).collect();

@@ -230,12 +230,24 @@ fn criterion(
             predicate::code_when_present(sql, "e.doctor_id", systems::V3_PARTICIPATION_TYPE, "PPRF", value)?
         }
         ("service-provider", value) => predicate::reference(sql, "e.branch_id", "Organization", value, ctx)?,
+        ("class", text @ SearchValue::String(_)) => {
+            let displays: Vec<(&str, &str)> = VISIT_TYPES
+                .iter()
+                .map(|(visit_type, _)| (encounter_class(visit_type).1, *visit_type))
+                .collect();
+            predicate::code_text(sql, "e.visit_type", &displays, text)?
+        }
         ("class", value) => {
             let classes: Vec<(&str, &str)> = VISIT_TYPES
                 .iter()
                 .map(|(visit_type, _)| (encounter_class(visit_type).0, *visit_type))
                 .collect();
             predicate::code(sql, "e.visit_type", systems::V3_ACT_CODE, &classes, value)?
+        }
+        ("type", text @ SearchValue::String(_)) => {
+            let displays: Vec<(&str, &str)> =
+                VISIT_TYPES.iter().map(|(code, display)| (*display, *code)).collect();
+            predicate::code_text(sql, "e.visit_type", &displays, text)?
         }
         ("type", value) => {
             let types: Vec<(&str, &str)> = VISIT_TYPES.iter().map(|(code, _)| (*code, *code)).collect();

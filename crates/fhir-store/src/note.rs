@@ -7,7 +7,7 @@ use fhir_mapping::{
     DOCUMENT_REFERENCE_STATUSES, MappingContext, NOTE_RETRACTED, NOTE_TYPES, document_reference_from_fhir,
     document_reference_to_fhir, systems,
 };
-use fhir_search::SearchRequest;
+use fhir_search::{SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
@@ -106,6 +106,11 @@ impl ResourceKind for DocumentReferenceKind {
                     predicate::reference(sql, "v.patient_id", "Patient", value, ctx)?
                 }
                 ("encounter", value) => predicate::reference(sql, "n.visit_id", "Encounter", value, ctx)?,
+                ("type", text @ SearchValue::String(_)) => {
+                    let displays: Vec<(&str, &str)> =
+                        NOTE_TYPES.iter().map(|(clinic, _, display)| (*display, *clinic)).collect();
+                    predicate::code_text(sql, "n.note_type", &displays, text)?
+                }
                 ("type", value) => predicate::code(sql, "n.note_type", systems::LOINC, &types, value)?,
                 ("date", value) => predicate::date(sql, "n.written_at", DateColumn::Instant, value, ctx)?,
                 ("status", value) => predicate::code(sql, "n.status", STATUS_SYSTEM, &statuses, value)?,

@@ -550,6 +550,16 @@ fn criterion(
             let (token, quantity) = code_and_quantity(name, parts)?;
             coded_value(sql, token, quantity);
         }
+        ("code-value-string", SearchValue::Composite(parts)) => match &parts[..] {
+            [SearchValue::Token(token), text @ SearchValue::String(_)] => {
+                sql.push("(");
+                predicate::token_in_columns(sql, token, &CODES);
+                sql.push(" AND ");
+                predicate::string(sql, &["o.value_text"], None, text)?;
+                sql.push(")");
+            }
+            _ => return Err(unsupported("Observation", name)),
+        },
         ("component-code-value-quantity", SearchValue::Composite(parts)) => {
             let (token, quantity) = code_and_quantity(name, parts)?;
             components(sql, Some(token), Some(quantity));

@@ -83,6 +83,29 @@ pub fn token<'a>(
     }
 }
 
+/// `:text` over a coded column whose displays are fixed: `displays` gives each display (or
+/// text) and the clinic code it is shown for; the codes whose display starts with the text
+/// (any case) are matched. Filtering that table, not rows, happens here: the rows are
+/// filtered in SQL by the codes found.
+pub fn code_text(
+    sql: &mut Sql,
+    column: &str,
+    displays: &[(&str, &str)],
+    value: &SearchValue,
+) -> Result<(), StoreError> {
+    let SearchValue::String(text) = value else {
+        return Err(StoreError::InvalidSearch(format!("not a text: {value:?}")));
+    };
+    let text = text.to_lowercase();
+    let codes: Vec<(&str, &str)> = displays
+        .iter()
+        .filter(|(display, _)| display.to_lowercase().starts_with(&text))
+        .map(|(_, clinic)| (*clinic, *clinic))
+        .collect();
+    let any_code = SearchValue::Token(TokenValue { system: None, code: None });
+    code(sql, column, "", &codes, &any_code)
+}
+
 /// A token parameter over a concept the clinic keeps as text only (no codings): `:text`
 /// matches the start of `column` (any case), a code matches nothing.
 pub fn text_only(sql: &mut Sql, column: &str, value: &SearchValue) -> Result<(), StoreError> {

@@ -329,10 +329,17 @@ fn location_criterion(
             }
         }
         ("organization", value) => predicate::reference(sql, "b.id", "Organization", value, ctx)?,
+        ("type", text @ SearchValue::String(_)) => {
+            let displays: Vec<(&str, &str)> = BRANCH_TYPES
+                .iter()
+                .flat_map(|(code, display)| [(*display, *code), (branch_role(code).1, *code)])
+                .collect();
+            predicate::code_text(sql, "b.branch_type", &displays, text)?
+        }
         ("type", value) => {
             let roles: Vec<(&str, &str)> = BRANCH_TYPES
                 .iter()
-                .map(|(branch_type, _)| (branch_role(branch_type), *branch_type))
+                .map(|(branch_type, _)| (branch_role(branch_type).0, *branch_type))
                 .collect();
             let types: Vec<(&str, &str)> = BRANCH_TYPES.iter().map(|(code, _)| (*code, *code)).collect();
             let tables = [(systems::V3_ROLE_CODE, &roles[..]), (systems::BRANCH_TYPE, &types[..])];
