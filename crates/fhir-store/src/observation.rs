@@ -542,7 +542,9 @@ fn criterion(
             }
         }
         ("component-value-quantity", value) => {
-            if let Some(quantity) = quantity_value(sql, value, &["o.comp1_value", "o.comp2_value"])? {
+            if let Some(quantity) =
+                predicate::quantity_value(sql, value, &["o.comp1_value", "o.comp2_value"])?
+            {
                 components(sql, None, Some(quantity));
             }
         }
@@ -576,7 +578,7 @@ fn criterion(
         }
         ("combo-value-quantity", value) => {
             if let Some(quantity) =
-                quantity_value(sql, value, &["o.value_num", "o.comp1_value", "o.comp2_value"])?
+                predicate::quantity_value(sql, value, &["o.value_num", "o.comp1_value", "o.comp2_value"])?
             {
                 sql.push("(");
                 predicate::quantity_of(sql, "o.value_num", &VALUE_UNIT, quantity);
@@ -601,18 +603,6 @@ fn criterion(
 /// The Observation's own code: LOINC (either of a vital sign's codes) or the clinic's lab code.
 const CODES: [(&str, &str); 3] =
     [(systems::LOINC, "o.loinc"), (systems::LOINC, "o.loinc_alt"), (systems::LAB_TEST, "o.lab_code")];
-
-/// [`predicate::typed`] for quantity parameters.
-fn quantity_value<'a>(
-    sql: &mut Sql,
-    value: &'a SearchValue,
-    columns: &[&str],
-) -> Result<Option<&'a QuantityValue>, StoreError> {
-    predicate::typed(sql, value, columns, |value| match value {
-        SearchValue::Quantity(quantity) => Some(quantity),
-        _ => None,
-    })
-}
 
 /// `code$value`: the Observation's code and its value.
 fn coded_value(sql: &mut Sql, token: &TokenValue, quantity: &QuantityValue) {

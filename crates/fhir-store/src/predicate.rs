@@ -47,7 +47,7 @@ fn present(sql: &mut Sql, columns: &[&str]) {
 /// What a predicate over `columns` searches: `Some` of the value `typed` takes from `value`, or
 /// `None` once it has written the `:missing` test for [`SearchValue::Present`]. A value of
 /// another type means the registry and a kind's criterion disagree (a 400 all the same).
-pub fn typed<'a, T>(
+fn typed<'a, T>(
     sql: &mut Sql,
     value: &'a SearchValue,
     columns: &[&str],
@@ -219,7 +219,7 @@ pub fn date<'a>(
 }
 
 /// Date search with a prefix against the implicit range of `value`.
-pub fn date_range(
+fn date_range(
     sql: &mut Sql,
     column: &str,
     kind: DateColumn,
@@ -265,20 +265,28 @@ pub struct UnitColumns {
 /// Quantity search over a numeric column: the prefix against the number and the implicit range
 /// of its precision, and the unit when the value gives one. A code without a system matches the
 /// UCUM code or the displayed unit; units are compared as written (no UCUM conversion).
-pub fn quantity<'a>(
+pub fn quantity(
     sql: &mut Sql,
     column: &str,
     units: &UnitColumns,
-    value: &'a SearchValue,
+    value: &SearchValue,
 ) -> Result<(), StoreError> {
-    let quantity = |value: &'a SearchValue| match value {
-        SearchValue::Quantity(quantity) => Some(quantity),
-        _ => None,
-    };
-    if let Some(quantity) = typed(sql, value, &[column], quantity)? {
+    if let Some(quantity) = quantity_value(sql, value, &[column])? {
         quantity_of(sql, column, units, quantity);
     }
     Ok(())
+}
+
+/// [`typed`] for quantity parameters.
+pub fn quantity_value<'a>(
+    sql: &mut Sql,
+    value: &'a SearchValue,
+    columns: &[&str],
+) -> Result<Option<&'a QuantityValue>, StoreError> {
+    typed(sql, value, columns, |value| match value {
+        SearchValue::Quantity(quantity) => Some(quantity),
+        _ => None,
+    })
 }
 
 /// [`quantity`] for one quantity value.
