@@ -334,6 +334,11 @@ async fn missing_values_on_every_parameter_type(app: &TestApp) {
             ("value-string:missing=false", &["lab-2"]),
             ("component-code:missing=false", &["vs-1-bp", "vs-2-bp"]),
             ("combo-value-quantity:missing=true", &["lab-2"]),
+            // composite: there when its value is
+            ("code-value-quantity:missing=true", &["lab-2", "vs-1-bp", "vs-2-bp"]),
+            ("code-value-string:missing=false", &["lab-2"]),
+            ("component-code-value-quantity:missing=false", &["vs-1-bp", "vs-2-bp"]),
+            ("combo-code-value-quantity:missing=true", &["lab-2"]),
             ("code:missing=true", &[]),
         ],
     )
@@ -343,7 +348,6 @@ async fn missing_values_on_every_parameter_type(app: &TestApp) {
         &[
             ("Patient?phone:missing=yes", "phone:missing"),
             ("Patient?phone:missing=true,false", "phone:missing"),
-            ("Observation?code-value-quantity:missing=true", "code-value-quantity:missing"),
         ],
     )
     .await;

@@ -399,7 +399,6 @@ fn parse_param(
     };
     let (modifier, values) = match (def.kind, modifier) {
         (_, None) => (None, parse_values(def, key, raw)?),
-        (ParamType::Composite(_), Some("missing")) => return Err(unsupported("missing")),
         // Present or not: `:missing=true` is `:not` of "any value", NULL-safe like `:not`.
         (_, Some("missing")) => {
             let missing = match raw {
@@ -736,10 +735,11 @@ mod tests {
         assert_eq!(request.params[1].modifier, None);
         assert_eq!(request.params[1].values, vec![SearchValue::Present]);
         assert_eq!(request.params[0].raw.0, "phone:missing");
-        for query in ["phone:missing=yes", "phone:missing=true,false", "code-value-quantity:missing=true"] {
-            let resource_type = if query.starts_with("code") { "Observation" } else { "Patient" };
-            refused_naming_its_key(resource_type, query);
+        for query in ["phone:missing=yes", "phone:missing=true,false", "phone:missing="] {
+            refused_naming_its_key("Patient", query);
         }
+        let composite = parse("Observation", "code-value-quantity:missing=false", Handling::Strict).unwrap();
+        assert_eq!(composite.params[0].values, vec![SearchValue::Present]);
     }
 
     #[test]

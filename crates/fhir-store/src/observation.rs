@@ -548,6 +548,18 @@ fn criterion(
                 components(sql, None, Some(quantity));
             }
         }
+        // A code$value composite is there exactly when its value is (every Observation has a
+        // code, every component too).
+        ("code-value-quantity", SearchValue::Present) => {
+            criterion(sql, "value-quantity", modifier, value, ctx)?
+        }
+        ("code-value-string", SearchValue::Present) => criterion(sql, "value-string", modifier, value, ctx)?,
+        ("component-code-value-quantity", SearchValue::Present) => {
+            criterion(sql, "component-value-quantity", modifier, value, ctx)?
+        }
+        ("combo-code-value-quantity", SearchValue::Present) => {
+            criterion(sql, "combo-value-quantity", modifier, value, ctx)?
+        }
         ("code-value-quantity", SearchValue::Composite(parts)) => {
             let (token, quantity) = code_and_quantity(name, parts)?;
             coded_value(sql, token, quantity);
