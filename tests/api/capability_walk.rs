@@ -26,7 +26,19 @@ const EXERCISED: [&str; 9] = [
 /// Encounter, what only the clinic records (diagnoses; a Claim restates its visit's).
 async fn sample(app: &TestApp, resource_type: &str) -> Value {
     if resource_type == "Patient" {
-        return somchai();
+        // With every element a Patient search parameter looks at.
+        let mut patient = somchai();
+        patient["telecom"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"system": "email", "value": "somchai@example.th"}));
+        patient["deceasedDateTime"] = json!("2026-01-02T03:04:05+07:00");
+        let (_, doctors) = app.get("Practitioner?_count=1").await;
+        let doctor = doctors["entry"][0]["resource"]["id"].as_str().unwrap();
+        patient["generalPractitioner"] = json!([{"reference": format!("Practitioner/{doctor}")}]);
+        let (_, encounters) = app.get("Encounter?_count=1").await;
+        patient["managingOrganization"] = encounters["entry"][0]["resource"]["serviceProvider"].clone();
+        return patient;
     }
     // The first Observation may be a BMI ('bmi' sorts first among a row's vital signs), which
     // is derived and cannot be created: a weight can.
@@ -48,6 +60,44 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
     match (resource_type, name) {
         (_, "identifier") => "/identifier/0",
         ("Patient" | "Practitioner", "name" | "family") => "/name/0/family",
+        ("Patient" | "Practitioner", "phone" | "telecom") => "/telecom/0",
+        // The walked doctor has a phone (given below), listed before the e-mail address.
+        ("Patient" | "Practitioner", "email") => "/telecom/1",
+        ("Patient", "address") => "/address/0/state",
+        ("Patient", "address-city") => "/address/0/city",
+        ("Patient", "address-state") => "/address/0/state",
+        ("Patient", "address-postalcode") => "/address/0/postalCode",
+        ("Patient", "general-practitioner") => "/generalPractitioner/0",
+        ("Patient", "organization") => "/managingOrganization",
+        ("Patient", "deceased" | "death-date") => "/deceasedDateTime",
+        ("Encounter", "class") => "/class",
+        ("Encounter", "type") => "/type/0/coding/0",
+        ("Encounter", "diagnosis") => "/diagnosis/0/condition",
+        ("Encounter", "appointment") => "/appointment/0",
+        ("Encounter" | "Appointment", "reason-code") => "/reasonCode/0",
+        ("Appointment", "appointment-type") => "/appointmentType/coding/0",
+        ("Location", "address" | "address-state") => "/address/state",
+        ("Location", "address-city") => "/address/city",
+        ("Location", "address-postalcode") => "/address/postalCode",
+        ("Organization", "address" | "address-state") => "/address/0/state",
+        ("Organization", "address-city") => "/address/0/city",
+        ("Organization", "address-postalcode") => "/address/0/postalCode",
+        ("Claim", "priority") => "/priority/coding/0",
+        ("Coverage", "type") => "/type/coding/0",
+        ("Coverage", "class-type") => "/class/0/type/coding/0",
+        ("Coverage", "class-value") => "/class/0/value",
+        ("Condition", "asserter") => "/asserter",
+        ("Condition", "clinical-status") => "/clinicalStatus/coding/0",
+        ("Condition", "verification-status") => "/verificationStatus/coding/0",
+        ("Encounter", "participant") => "/participant/0/individual",
+        ("Encounter", "participant-type") => "/participant/0/type/0/coding/0",
+        ("Location" | "Organization", "type") => "/type/0/coding/0",
+        ("Condition", "category") => "/category/1/coding/0",
+        ("Observation", "value-quantity" | "combo-value-quantity") => "/valueQuantity",
+        ("Observation", "value-string") => "/valueString",
+        ("Observation", "component-code") => "/component/0/code/coding/0",
+        ("Observation", "component-value-quantity") => "/component/0/valueQuantity",
+        ("Observation", "combo-code") => "/code/coding/0",
         ("Patient" | "Practitioner", "given") => "/name/0/given/0",
         ("Patient", "birthdate") => "/birthDate",
         (_, "gender") => "/gender",
@@ -96,29 +146,93 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
     }
 }
 
-/// A value of search parameter `name` (of `kind`) that matches `resource`.
-fn matching_value(resource_type: &str, name: &str, kind: &str, resource: &Value) -> String {
+/// Where the parts of a composite search parameter's value are and their types, one per
+/// component.
+fn components_of(resource_type: &str, name: &str) -> [(&'static str, &'static str); 2] {
+    match (resource_type, name) {
+        ("Observation", "code-value-quantity" | "combo-code-value-quantity") => {
+            [("/code/coding/0", "token"), ("/valueQuantity", "quantity")]
+        }
+        ("Observation", "code-value-string") => [("/code/coding/0", "token"), ("/valueString", "string")],
+        ("Observation", "component-code-value-quantity") => {
+            [("/component/0/code/coding/0", "token"), ("/component/0/valueQuantity", "quantity")]
+        }
+        (t, n) => panic!("{t} advertises composite search parameter '{n}': say where its parts are here"),
+    }
+}
+
+/// The elements a value of search parameter `name` (of `kind`) is made from.
+fn elements_of<'a>(resource_type: &str, name: &str, kind: &'a str) -> Vec<(&'static str, &'a str)> {
+    match (name, kind) {
+        ("_id" | "_lastUpdated", _) => Vec::new(),
+        (_, "composite") => components_of(resource_type, name).to_vec(),
+        _ => vec![(element_of(resource_type, name), kind)],
+    }
+}
+
+/// The parameter (with a modifier where one is needed) and a value of it that match
+/// `resource`; `None` when the resource has no such element.
+fn matching_value(resource_type: &str, name: &str, kind: &str, resource: &Value) -> Option<(String, String)> {
     match name {
-        "_id" => return resource["id"].as_str().unwrap().to_owned(),
-        "_lastUpdated" => return format!("ge{}", &resource["meta"]["lastUpdated"].as_str().unwrap()[..10]),
+        "_id" => return Some((name.to_owned(), resource["id"].as_str().unwrap().to_owned())),
+        "_lastUpdated" => {
+            let day = &resource["meta"]["lastUpdated"].as_str().unwrap()[..10];
+            return Some((name.to_owned(), format!("ge{day}")));
+        }
         _ => {}
     }
-    let pointer = element_of(resource_type, name);
-    let element =
-        resource.pointer(pointer).unwrap_or_else(|| panic!("{resource_type} has no {pointer}: {resource}"));
+    let elements = elements_of(resource_type, name, kind);
+    if let [(pointer, "token")] = elements[..] {
+        // A concept kept as text only is found by its text.
+        let concept = resource.pointer(pointer)?;
+        if concept.get("coding").is_none() && concept.get("text").is_some() {
+            return Some((format!("{name}:text"), value_of(name, "string", &concept["text"])));
+        }
+    }
+    let parts = elements
+        .into_iter()
+        .map(|(pointer, kind)| resource.pointer(pointer).map(|element| value_of(name, kind, element)))
+        .collect::<Option<Vec<String>>>()?;
+    Some((name.to_owned(), parts.join("$")))
+}
+
+/// A search value of `kind` matching `element`.
+fn value_of(name: &str, kind: &str, element: &Value) -> String {
     match (kind, element) {
         ("reference", element) => element["reference"].as_str().unwrap().to_owned(),
+        // Patient.deceased is a boolean or the time of death.
+        ("token", Value::String(_)) if name == "deceased" => "true".to_owned(),
         ("token", Value::Bool(flag)) => flag.to_string(),
         ("token", Value::String(code)) => code.clone(),
         ("token", coded) => {
             let code = coded.get("value").or(coded.get("code")).and_then(Value::as_str).unwrap();
             format!("{}|{code}", coded["system"].as_str().unwrap())
         }
+        ("quantity", quantity) => {
+            let system = quantity["system"].as_str().unwrap_or_default();
+            let code = quantity["code"].as_str().or(quantity["unit"].as_str()).unwrap_or_default();
+            format!("{}|{system}|{code}", quantity["value"])
+        }
         ("string", Value::String(text)) => text.chars().take(3).collect(),
         ("uri", Value::String(uri)) => uri.clone(),
         ("date", Value::String(date)) => date[..10].to_owned(),
-        _ => panic!("no {kind} value of {resource_type} {name} from {element}"),
+        _ => panic!("no {kind} value of {name} from {element}"),
     }
+}
+
+/// A resource of `resource_type` with a value for search parameter `name`: `walked` when it has
+/// one, otherwise a seeded one (the walked resource cannot have them all: a weight has no
+/// components).
+async fn with_value_of(app: &TestApp, resource_type: &str, name: &str, kind: &str, walked: &Value) -> Value {
+    if matching_value(resource_type, name, kind, walked).is_some() {
+        return walked.clone();
+    }
+    let (_, bundle) = app.get(&format!("{resource_type}?_count=1000")).await;
+    let entries = bundle["entry"].as_array().into_iter().flatten();
+    entries
+        .map(|entry| entry["resource"].clone())
+        .find(|resource| matching_value(resource_type, name, kind, resource).is_some())
+        .unwrap_or_else(|| panic!("no {resource_type} has a value for its search parameter '{name}'"))
 }
 
 async fn everything_advertised_works(app: &TestApp) {
@@ -145,6 +259,24 @@ async fn everything_advertised_works(app: &TestApp) {
     }
     // The clinic's own data: read-only types are walked over what the clinic application wrote.
     app.seed_clinic(5).await;
+    // Columns the seed leaves empty, filled as the clinic application would, so that every
+    // advertised parameter has a value to find: a doctor's phone, a lab result given as text,
+    // a visit booked as one of its patient's appointments.
+    app.clinic_sql("UPDATE doctors SET phone = '021111111' WHERE id = (SELECT MIN(id) FROM doctors)".into())
+        .await;
+    app.clinic_sql(
+        "UPDATE lab_results SET value_numeric = NULL, unit = NULL, value_text = 'negative' \
+         WHERE id = (SELECT MIN(id) FROM lab_results)"
+            .into(),
+    )
+    .await;
+    app.clinic_sql(
+        "UPDATE visits SET appointment_id = \
+         (SELECT MIN(a.id) FROM appointments a WHERE a.patient_id = visits.patient_id) \
+         WHERE id = (SELECT MIN(v.id) FROM visits v JOIN appointments a ON a.patient_id = v.patient_id)"
+            .into(),
+    )
+    .await;
     let patch_format = statement["patchFormat"][0].as_str().unwrap();
     for resource in rest["resource"].as_array().unwrap() {
         walk_resource(app, resource, patch_format).await;
@@ -218,11 +350,13 @@ async fn walk_resource(app: &TestApp, capability: &Value, patch_format: &str) {
                 for param in capability["searchParam"].as_array().unwrap() {
                     let name = param["name"].as_str().unwrap();
                     let kind = param["type"].as_str().unwrap();
+                    let found = with_value_of(app, resource_type, name, kind, &resource).await;
+                    let (key, value) = matching_value(resource_type, name, kind, &found).unwrap();
                     // With _id the answer is exactly this resource if the parameter matches it,
                     // however many others match too.
                     let query = form_urlencoded::Serializer::new(String::new())
-                        .append_pair(name, &matching_value(resource_type, name, kind, &resource))
-                        .append_pair("_id", resource["id"].as_str().unwrap())
+                        .append_pair(&key, &value)
+                        .append_pair("_id", found["id"].as_str().unwrap())
                         .finish();
                     let (status, bundle) = app.get(&format!("{resource_type}?{query}")).await;
                     assert_eq!(status, 200, "{name}: {bundle}");

@@ -10,7 +10,8 @@ use crate::on_both_backends;
 
 on_both_backends!(chains_match_what_the_referenced_resources_match);
 
-async fn ids(app: &TestApp, query: &str) -> BTreeSet<String> {
+/// The ids a search finds (one page of up to 1000).
+pub async fn ids(app: &TestApp, query: &str) -> BTreeSet<String> {
     let (status, bundle) = app.get(&format!("{query}&_count=1000")).await;
     assert_eq!(status, 200, "{query}: {bundle}");
     bundle["entry"]

@@ -21,6 +21,7 @@ mod observation;
 mod patch_delete;
 mod patient_crud;
 mod patient_search;
+mod search_params;
 mod seeded_data;
 mod sorting;
 mod vital_signs;

@@ -4,13 +4,14 @@ use crate::{Backend, DbBackend, DbConnection};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::query_builder::SqlQuery;
-use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Date, Double, Text, Timestamp};
 use diesel::{QueryableByName, RunQueryDsl};
 
 #[derive(Debug, Clone)]
 pub enum Bind {
     Text(String),
     BigInt(i64),
+    Double(f64),
     Bool(bool),
     Date(NaiveDate),
     Timestamp(NaiveDateTime),
@@ -81,6 +82,7 @@ impl Sql {
             query = match bind {
                 Bind::Text(value) => query.bind::<Text, _>(value),
                 Bind::BigInt(value) => query.bind::<BigInt, _>(value),
+                Bind::Double(value) => query.bind::<Double, _>(value),
                 Bind::Bool(value) => query.bind::<Bool, _>(value),
                 Bind::Date(value) => query.bind::<Date, _>(value),
                 Bind::Timestamp(value) => query.bind::<Timestamp, _>(value),

@@ -57,8 +57,9 @@ const STATUS_VALUE_SET: [&str; 10] = [
 const UNCONFIRMED: &str = "needs-action";
 const ACCEPTED: &str = "accepted";
 
-/// Clinic appointment types with an English display and the v2-0276 code that fits, if any.
-const TYPES: [(&str, &str, Option<&str>); 6] = [
+/// Clinic appointment types (the codes of `systems::CLINIC_APPOINTMENT_TYPE`) with an English
+/// display and the v2-0276 code that fits, if any.
+pub const APPOINTMENT_TYPES: [(&str, &str, Option<&str>); 6] = [
     ("new", "New patient", Some("ROUTINE")),
     ("follow_up", "Follow-up", Some("FOLLOWUP")),
     ("check_up", "Check-up", Some("CHECKUP")),
@@ -109,7 +110,7 @@ pub fn appointment_to_fhir(row: &AppointmentRow, ctx: &MappingContext) -> Value 
 
 fn appointment_type(appt_type: &str) -> Value {
     let mut coding = Vec::new();
-    let known = TYPES.iter().find(|(code, _, _)| *code == appt_type);
+    let known = APPOINTMENT_TYPES.iter().find(|(code, _, _)| *code == appt_type);
     if let Some((_, _, Some(v2))) = known {
         coding.push(json!({"system": systems::APPOINTMENT_REASON_V2, "code": v2}));
     }
@@ -190,7 +191,7 @@ fn read_type(concept: &Value, issues: &mut Vec<Issue>) -> Option<String> {
         return None;
     }
     let by_clinic_code = coding_code(concept, systems::CLINIC_APPOINTMENT_TYPE)
-        .map(|code| (code, TYPES.iter().find(|(clinic, _, _)| *clinic == code)));
+        .map(|code| (code, APPOINTMENT_TYPES.iter().find(|(clinic, _, _)| *clinic == code)));
     let found = match by_clinic_code {
         Some((_, Some((clinic, _, _)))) => Some(clinic),
         Some((code, None)) => {
@@ -200,8 +201,9 @@ fn read_type(concept: &Value, issues: &mut Vec<Issue>) -> Option<String> {
             );
             return None;
         }
-        None => coding_code(concept, systems::APPOINTMENT_REASON_V2)
-            .and_then(|v2| TYPES.iter().find(|(_, _, fits)| *fits == Some(v2)).map(|(clinic, _, _)| clinic)),
+        None => coding_code(concept, systems::APPOINTMENT_REASON_V2).and_then(|v2| {
+            APPOINTMENT_TYPES.iter().find(|(_, _, fits)| *fits == Some(v2)).map(|(clinic, _, _)| clinic)
+        }),
     };
     if found.is_none() {
         issues.push(

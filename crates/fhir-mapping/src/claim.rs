@@ -51,7 +51,8 @@ pub const CLAIM_USES: [(&str, &str); 2] = [("claim", "claim"), ("preauthorizatio
 const USE_VALUE_SET: [&str; 3] = ["claim", "preauthorization", "predetermination"];
 /// Clinic claim types and their http://terminology.hl7.org/CodeSystem/claim-type codes.
 const TYPES: [(&str, &str); 3] = [("opd", "professional"), ("dental", "oral"), ("pharmacy", "pharmacy")];
-const PRIORITIES: [(&str, &str); 2] = [("normal", "normal"), ("urgent", "stat")];
+/// Clinic claim priorities and the processpriority codes they are.
+pub const CLAIM_PRIORITIES: [(&str, &str); 2] = [("normal", "normal"), ("urgent", "stat")];
 const ITEM_CATEGORIES: [&str; 5] = ["drug", "lab", "procedure", "service", "supply"];
 /// Thai OPD diagnosis types (diag_type 1..=5).
 const DIAGNOSIS_TYPES: [&str; 5] = ["Principal", "Comorbidity", "Complication", "Other", "External cause"];
@@ -111,7 +112,7 @@ pub fn claim_to_fhir(
     claim.insert("insurer".into(), json!({"reference": format!("{INSURER_ID_PREFIX}{}", c.insurer_id)}));
     claim.insert("provider".into(), reference("Organization", c.branch_id));
     let priority =
-        PRIORITIES.iter().find(|(clinic, _)| *clinic == c.priority).map_or("normal", |(_, fhir)| fhir);
+        CLAIM_PRIORITIES.iter().find(|(clinic, _)| *clinic == c.priority).map_or("normal", |(_, fhir)| fhir);
     claim.insert(
         "priority".into(),
         json!({"coding": [{"system": systems::PROCESS_PRIORITY, "code": priority}]}),
@@ -338,7 +339,7 @@ fn read_priority(priority: &Value, issues: &mut Vec<Issue>) -> Option<String> {
         return None;
     }
     let code = coding_code(priority, systems::PROCESS_PRIORITY);
-    let found = PRIORITIES.iter().find(|(_, fhir)| Some(*fhir) == code);
+    let found = CLAIM_PRIORITIES.iter().find(|(_, fhir)| Some(*fhir) == code);
     if found.is_none() {
         issues.push(
             Issue::error(

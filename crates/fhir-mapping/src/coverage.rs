@@ -28,8 +28,9 @@ use crate::elements::concept;
 use crate::organization::OrganizationKey;
 use crate::{MappingContext, meta, reference, systems};
 
-/// The schemes with their English displays and Thai names.
-const SCHEMES: [(&str, &str, &str); 6] = [
+/// The schemes (the codes of `systems::INSURANCE_SCHEME`) with their English displays and Thai
+/// names.
+pub const INSURANCE_SCHEMES: [(&str, &str, &str); 6] = [
     ("UCS", "Universal Coverage Scheme", "หลักประกันสุขภาพถ้วนหน้า"),
     ("SSS", "Social Security Scheme", "ประกันสังคม"),
     ("OFC", "Civil Servant Medical Benefit Scheme", "สวัสดิการรักษาพยาบาลข้าราชการ"),
@@ -62,7 +63,7 @@ pub fn coverage_to_fhir(row: &CoverageRow, ctx: &MappingContext) -> Value {
     }
     let status = if row.status == "active" { "active" } else { "cancelled" };
     coverage.insert("status".into(), json!(status));
-    let scheme = match SCHEMES.iter().find(|(code, _, _)| *code == row.scheme) {
+    let scheme = match INSURANCE_SCHEMES.iter().find(|(code, _, _)| *code == row.scheme) {
         Some((code, display, thai)) => {
             let mut scheme = concept(systems::INSURANCE_SCHEME, code, display);
             scheme["text"] = json!(thai);

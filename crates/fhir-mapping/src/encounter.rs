@@ -37,7 +37,7 @@ pub const ENCOUNTER_STATUSES: [(&str, &str); 4] = [
 ];
 
 /// Visit types, the codes of `systems::VISIT_TYPE`, with their displays.
-const VISIT_TYPES: [(&str, &str); 5] = [
+pub const VISIT_TYPES: [(&str, &str); 5] = [
     ("walk_in", "Walk-in"),
     ("appointment", "Appointment"),
     ("follow_up", "Follow-up"),
@@ -55,6 +55,12 @@ const DIAGNOSIS_TYPES: [(&str, &str); 5] = [
 ];
 
 const PRINCIPAL_DIAGNOSIS: i16 = 1;
+
+/// The v3-ActCode class (code, display) of a visit of `visit_type`: virtual for telemedicine,
+/// otherwise ambulatory.
+pub fn encounter_class(visit_type: &str) -> (&'static str, &'static str) {
+    if visit_type == "telemedicine" { ("VR", "virtual") } else { ("AMB", "ambulatory") }
+}
 
 /// The visit number (VN) the clinic gives a visit: the Buddhist-era year of its start (two
 /// digits) and the row key (eight digits).
@@ -103,7 +109,7 @@ pub fn encounter_to_fhir(row: &VisitRow, diagnoses: &[DiagnosisRow], ctx: &Mappi
     let status =
         ENCOUNTER_STATUSES.iter().find(|(clinic, _)| *clinic == v.status).map_or("unknown", |(_, fhir)| fhir);
     encounter.insert("status".into(), json!(status));
-    let class = if v.visit_type == "telemedicine" { ("VR", "virtual") } else { ("AMB", "ambulatory") };
+    let class = encounter_class(&v.visit_type);
     encounter
         .insert("class".into(), json!({"system": systems::V3_ACT_CODE, "code": class.0, "display": class.1}));
     if let Some((code, display)) = VISIT_TYPES.iter().find(|(code, _)| *code == v.visit_type) {

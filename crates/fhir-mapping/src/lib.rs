@@ -32,18 +32,19 @@ mod test_support;
 pub mod thai_id;
 
 pub use appointment::{
-    APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, appointment_from_fhir, appointment_to_fhir,
+    APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, APPOINTMENT_TYPES, appointment_from_fhir,
+    appointment_to_fhir,
 };
-pub use claim::{CLAIM_STATUSES, CLAIM_USES, ClaimWrite, claim_from_fhir, claim_to_fhir};
+pub use claim::{CLAIM_PRIORITIES, CLAIM_STATUSES, CLAIM_USES, ClaimWrite, claim_from_fhir, claim_to_fhir};
 pub use condition::{condition_to_fhir, diagnosis_type_coding};
 pub use context::MappingContext;
-pub use coverage::coverage_to_fhir;
+pub use coverage::{INSURANCE_SCHEMES, coverage_to_fhir};
 pub use encounter::{
-    ENCOUNTER_STATUSES, EncounterDiagnosis, EncounterWrite, encounter_from_fhir, encounter_to_fhir,
-    visit_number,
+    ENCOUNTER_STATUSES, EncounterDiagnosis, EncounterWrite, VISIT_TYPES, encounter_class,
+    encounter_from_fhir, encounter_to_fhir, visit_number,
 };
 pub use icd10::{icd10_with_dot, icd10_without_dot};
-pub use location::location_to_fhir;
+pub use location::{BRANCH_TYPES, branch_role, location_to_fhir};
 pub use medication::{
     DrugCode, MEDICATION_REQUEST_STATUSES, MedicationRequestWrite, medication_request_from_fhir,
     medication_request_to_fhir,
@@ -53,8 +54,9 @@ pub use note::{
     document_reference_to_fhir,
 };
 pub use observation::{
-    LAB_STATUSES, ObservationId, VitalSign, VitalSignWrite, VitalValues, is_vital_sign, lab_result_from_fhir,
-    lab_result_to_fhir, parse_observation_id, vital_sign_from_fhir, vital_sign_to_fhir, vital_signs_to_fhir,
+    BLOOD_PRESSURE_COMPONENTS, LAB_STATUSES, ObservationId, VitalSign, VitalSignWrite, VitalValues,
+    is_vital_sign, lab_result_from_fhir, lab_result_to_fhir, parse_observation_id, vital_sign_from_fhir,
+    vital_sign_to_fhir, vital_signs_to_fhir,
 };
 pub use organization::{OrganizationKey, branch_organization_to_fhir, insurer_organization_to_fhir};
 pub use patient::{patient_from_fhir, patient_to_fhir};

@@ -22,8 +22,15 @@ use crate::elements::{concept, telecom};
 use crate::organization::branch_address;
 use crate::{MappingContext, meta, reference, systems};
 
-const BRANCH_TYPES: [(&str, &str); 3] =
+/// Branch types (the codes of `systems::BRANCH_TYPE`) with their displays.
+pub const BRANCH_TYPES: [(&str, &str); 3] =
     [("clinic", "Clinic"), ("hospital", "Hospital"), ("telemedicine", "Telemedicine service")];
+
+/// The v3-RoleCode (code, display) of a branch of `branch_type`: a hospital, otherwise an
+/// outpatient facility.
+pub fn branch_role(branch_type: &str) -> (&'static str, &'static str) {
+    if branch_type == "hospital" { ("HOSP", "Hospital") } else { ("OF", "Outpatient facility") }
+}
 
 pub fn location_to_fhir(row: &BranchRow, ctx: &MappingContext) -> Value {
     let mut location = Map::new();
@@ -37,10 +44,8 @@ pub fn location_to_fhir(row: &BranchRow, ctx: &MappingContext) -> Value {
         location.insert("alias".into(), json!([name_en]));
     }
     location.insert("mode".into(), json!("instance"));
-    let role = match row.branch_type.as_str() {
-        "hospital" => concept(systems::V3_ROLE_CODE, "HOSP", "Hospital"),
-        _ => concept(systems::V3_ROLE_CODE, "OF", "Outpatient facility"),
-    };
+    let (role_code, role_display) = branch_role(&row.branch_type);
+    let role = concept(systems::V3_ROLE_CODE, role_code, role_display);
     let branch_type = match BRANCH_TYPES.iter().find(|(code, _)| *code == row.branch_type) {
         Some((code, display)) => concept(systems::BRANCH_TYPE, code, display),
         None => json!({"coding": [{"system": systems::BRANCH_TYPE, "code": row.branch_type}]}),

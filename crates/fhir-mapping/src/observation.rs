@@ -67,6 +67,9 @@ struct Loinc(&'static str, &'static str);
 const SYSTOLIC: Loinc = Loinc("8480-6", "Systolic blood pressure");
 const DIASTOLIC: Loinc = Loinc("8462-4", "Diastolic blood pressure");
 
+/// The LOINC codes of a blood pressure's components, systolic first (the order of `component`).
+pub const BLOOD_PRESSURE_COMPONENTS: [&str; 2] = [SYSTOLIC.0, DIASTOLIC.0];
+
 impl VitalSign {
     pub const ALL: [VitalSign; 8] = [
         VitalSign::BloodPressure,
@@ -137,8 +140,21 @@ impl VitalSign {
         self.codes().iter().map(|loinc| loinc.0)
     }
 
+    /// The displays of its LOINC codes, in the order of [`VitalSign::loinc_codes`].
+    pub fn loinc_displays(self) -> impl Iterator<Item = &'static str> {
+        self.codes().iter().map(|loinc| loinc.1)
+    }
+
+    /// The human-readable unit; the UCUM code itself except where it is not meant for display.
+    pub fn unit(self) -> &'static str {
+        match self {
+            VitalSign::BloodPressure => "mmHg",
+            other => other.ucum(),
+        }
+    }
+
     /// The UCUM code of its value (of both components for blood pressure).
-    fn ucum(self) -> &'static str {
+    pub fn ucum(self) -> &'static str {
         match self {
             VitalSign::BloodPressure => "mm[Hg]",
             VitalSign::Weight => "kg",
@@ -243,7 +259,7 @@ pub fn vital_sign_to_fhir(
     ctx: &MappingContext,
 ) -> Option<Value> {
     let f = &row.fields;
-    let quantity = |value: Value| json!({"value": value, "unit": unit_display(sign), "system": systems::UCUM, "code": sign.ucum()});
+    let quantity = |value: Value| json!({"value": value, "unit": sign.unit(), "system": systems::UCUM, "code": sign.ucum()});
     let (value, components) = match sign {
         VitalSign::BloodPressure => {
             let component = |code: &Loinc, value: i32| json!({"code": {"coding": [loinc(code)]}, "valueQuantity": quantity(json!(value))});
@@ -287,14 +303,6 @@ pub fn vital_sign_to_fhir(
 
 fn loinc(code: &Loinc) -> Value {
     json!({"system": systems::LOINC, "code": code.0, "display": code.1})
-}
-
-/// The human-readable unit; the UCUM code itself except where it is not meant for display.
-fn unit_display(sign: VitalSign) -> &'static str {
-    match sign {
-        VitalSign::BloodPressure => "mmHg",
-        other => other.ucum(),
-    }
 }
 
 /// Body mass index to one decimal, as clinics report it; `None` for an impossible height.

@@ -2,23 +2,12 @@
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DatePrefix {
-    Eq,
-    Ne,
-    Lt,
-    Gt,
-    Le,
-    Ge,
-    Sa,
-    Eb,
-    Ap,
-}
+use crate::Prefix;
 
 /// `[start, end)` of a search date. Without an offset the value is the clinic's local time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DateValue {
-    pub prefix: DatePrefix,
+    pub prefix: Prefix,
     pub start: NaiveDateTime,
     pub end: NaiveDateTime,
     pub offset: Option<FixedOffset>,
@@ -26,21 +15,7 @@ pub struct DateValue {
 
 impl DateValue {
     pub fn parse(raw: &str) -> Option<DateValue> {
-        let prefixes = [
-            ("eq", DatePrefix::Eq),
-            ("ne", DatePrefix::Ne),
-            ("lt", DatePrefix::Lt),
-            ("gt", DatePrefix::Gt),
-            ("le", DatePrefix::Le),
-            ("ge", DatePrefix::Ge),
-            ("sa", DatePrefix::Sa),
-            ("eb", DatePrefix::Eb),
-            ("ap", DatePrefix::Ap),
-        ];
-        let (prefix, value) = prefixes
-            .iter()
-            .find_map(|(text, prefix)| raw.strip_prefix(text).map(|rest| (*prefix, rest)))
-            .unwrap_or((DatePrefix::Eq, raw));
+        let (prefix, value) = Prefix::split(raw);
         let (start, end, offset) = range(value)?;
         Some(DateValue { prefix, start, end, offset })
     }
@@ -93,7 +68,7 @@ mod tests {
             ("1980-01-01 00:00:00".into(), "1981-01-01 00:00:00".into())
         );
         let month = DateValue::parse("ge1980-12").unwrap();
-        assert_eq!(month.prefix, DatePrefix::Ge);
+        assert_eq!(month.prefix, Prefix::Ge);
         assert_eq!(month.end.to_string(), "1981-01-01 00:00:00");
         let instant = DateValue::parse("lt2026-01-02T03:04:05+07:00").unwrap();
         assert_eq!(instant.offset.unwrap().local_minus_utc(), 7 * 3600);

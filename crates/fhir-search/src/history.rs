@@ -3,7 +3,7 @@
 use fhir_outcome::{Issue, IssueType};
 
 use crate::request::{DEFAULT_COUNT, MAX_COUNT};
-use crate::{DatePrefix, DateValue};
+use crate::{DateValue, Prefix};
 
 /// Parameters the server applies to every response, not history filters.
 const SERVER_PARAMS: [&str; 2] = ["_format", "_pretty"];
@@ -42,7 +42,7 @@ pub fn parse_history(query: &str) -> Result<HistoryRequest, Vec<Issue>> {
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         match &*key {
             "_since" => match DateValue::parse(&value) {
-                Some(date) if date.prefix == DatePrefix::Eq && date.offset.is_some() => {
+                Some(date) if date.prefix == Prefix::Eq && date.offset.is_some() => {
                     request.since = Some(date)
                 }
                 _ => {
@@ -50,7 +50,7 @@ pub fn parse_history(query: &str) -> Result<HistoryRequest, Vec<Issue>> {
                 }
             },
             "_at" => match DateValue::parse(&value) {
-                Some(date) if date.prefix == DatePrefix::Eq => request.at = Some(date),
+                Some(date) if date.prefix == Prefix::Eq => request.at = Some(date),
                 _ => issues.push(invalid(&key, format!("_at '{value}' is not a date or dateTime"))),
             },
             "_count" => match value.parse::<u32>() {

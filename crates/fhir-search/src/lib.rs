@@ -3,11 +3,15 @@
 
 mod date;
 mod history;
+mod prefix;
+mod quantity;
 pub mod registry;
 mod request;
 
-pub use date::{DatePrefix, DateValue};
+pub use date::DateValue;
 pub use history::{HistoryRequest, parse_history};
+pub use prefix::Prefix;
+pub use quantity::{Decimal, QuantityValue};
 pub use registry::{ParamDef, ParamType};
 pub use request::{
     DEFAULT_COUNT, Handling, Include, MAX_COUNT, MAX_SORT_KEYS, Modifier, SearchParam, SearchRequest,

@@ -7,6 +7,9 @@ pub enum ParamType {
     String,
     Date,
     Reference,
+    Quantity,
+    /// Values of the listed types joined with `$`, matched together on one element.
+    Composite(&'static [ParamType]),
 }
 
 impl ParamType {
@@ -16,6 +19,8 @@ impl ParamType {
             ParamType::String => "string",
             ParamType::Date => "date",
             ParamType::Reference => "reference",
+            ParamType::Quantity => "quantity",
+            ParamType::Composite(_) => "composite",
         }
     }
 }
@@ -59,31 +64,33 @@ pub static COMMON: &[ParamDef] = &[
     ),
 ];
 
-pub static PATIENT: &[ParamDef] = &[
-    param(
-        "identifier",
-        ParamType::Token,
-        spec_url!("Patient-identifier"),
-        "HN, Thai citizen ID or passport number",
-    ),
-    param(
-        "name",
-        ParamType::String,
-        spec_url!("Patient-name"),
-        "Thai or English first or last name, or Thai title",
-    ),
-    param("family", ParamType::String, spec_url!("individual-family"), "Thai or English last name"),
-    param("given", ParamType::String, spec_url!("individual-given"), "Thai or English first name"),
-    param("birthdate", ParamType::Date, spec_url!("individual-birthdate"), "Date of birth"),
-    param("gender", ParamType::Token, spec_url!("individual-gender"), "male | female | other | unknown"),
-    param("active", ParamType::Token, spec_url!("Patient-active"), "Whether the record is active"),
-];
-
+/// `name, Kind, definition id, documentation;` per parameter (`Kind` a `ParamType` variant).
 macro_rules! params {
-    ($($name:literal, $kind:ident, $id:literal, $doc:literal;)*) => {
-        &[$(param($name, ParamType::$kind, spec_url!($id), $doc)),*]
+    ($($name:literal, $kind:expr, $id:literal, $doc:literal;)*) => {
+        &[$(param($name, { use ParamType::*; $kind }, spec_url!($id), $doc)),*]
     };
 }
+
+pub static PATIENT: &[ParamDef] = params![
+    "identifier", Token, "Patient-identifier", "HN, Thai citizen ID or passport number";
+    "name", String, "Patient-name", "Thai or English first or last name, or Thai title";
+    "family", String, "individual-family", "Thai or English last name";
+    "given", String, "individual-given", "Thai or English first name";
+    "birthdate", Date, "individual-birthdate", "Date of birth";
+    "gender", Token, "individual-gender", "male | female | other | unknown";
+    "active", Token, "Patient-active", "Whether the record is active";
+    "phone", Token, "individual-phone", "Phone number ([phone|]number)";
+    "email", Token, "individual-email", "E-mail address ([email|]address)";
+    "telecom", Token, "individual-telecom", "Phone number or e-mail address; the system is phone or email";
+    "address", String, "individual-address", "Any part of the address: line, tambon, amphoe, province, postal code";
+    "address-city", String, "individual-address-city", "Tambon / khwaeng";
+    "address-state", String, "individual-address-state", "Province";
+    "address-postalcode", String, "individual-address-postalcode", "Postal code";
+    "general-practitioner", Reference, "Patient-general-practitioner", "The patient's primary doctor";
+    "organization", Reference, "Patient-organization", "The registering branch";
+    "deceased", Token, "Patient-deceased", "Whether the patient has died";
+    "death-date", Date, "Patient-death-date", "When the patient died";
+];
 
 pub static PRACTITIONER: &[ParamDef] = params![
     "identifier", Token, "Practitioner-identifier", "Thai Medical Council licence number";
@@ -92,12 +99,20 @@ pub static PRACTITIONER: &[ParamDef] = params![
     "given", String, "individual-given", "Thai or English first name";
     "gender", Token, "individual-gender", "male | female | other | unknown";
     "active", Token, "Practitioner-active", "Whether the doctor is active";
+    "phone", Token, "individual-phone", "Phone number ([phone|]number)";
+    "email", Token, "individual-email", "E-mail address ([email|]address)";
+    "telecom", Token, "individual-telecom", "Phone number or e-mail address; the system is phone or email";
 ];
 
 pub static ORGANIZATION: &[ParamDef] = params![
     "identifier", Token, "Organization-identifier", "Branch code, MOPH health facility code or insurer code";
     "name", String, "Organization-name", "Thai or English name";
     "active", Token, "Organization-active", "Whether the branch or insurer is active";
+    "address", String, "Organization-address", "Any part of a branch's address (insurers have none here)";
+    "address-city", String, "Organization-address-city", "A branch's tambon / khwaeng";
+    "address-state", String, "Organization-address-state", "A branch's province";
+    "address-postalcode", String, "Organization-address-postalcode", "A branch's postal code";
+    "type", Token, "Organization-type", "organization-type prov (branches) or ins (insurers), or the insurer type (government, private)";
 ];
 
 pub static LOCATION: &[ParamDef] = params![
@@ -105,6 +120,11 @@ pub static LOCATION: &[ParamDef] = params![
     "name", String, "Location-name", "Thai or English name";
     "status", Token, "Location-status", "active | inactive";
     "organization", Reference, "Location-organization", "The branch's Organization";
+    "address", String, "Location-address", "Any part of the address: line, tambon, amphoe, province, postal code";
+    "address-city", String, "Location-address-city", "Tambon / khwaeng";
+    "address-state", String, "Location-address-state", "Province";
+    "address-postalcode", String, "Location-address-postalcode", "Postal code";
+    "type", Token, "Location-type", "v3-RoleCode HOSP or OF, or the clinic's branch type (clinic, hospital, telemedicine)";
 ];
 
 pub static COVERAGE: &[ParamDef] = params![
@@ -112,6 +132,10 @@ pub static COVERAGE: &[ParamDef] = params![
     "beneficiary", Reference, "Coverage-beneficiary", "The covered patient";
     "payor", Reference, "Coverage-payor", "The insurer's Organization";
     "status", Token, "Coverage-status", "active | cancelled";
+    "type", Token, "Coverage-type", "The insurance scheme (UCS, SSS, OFC, LGO, PRIVATE, SELF)";
+    "identifier", Token, "Coverage-identifier", "Member (policy) number";
+    "class-type", Token, "Coverage-class-type", "plan, when the plan is named";
+    "class-value", String, "Coverage-class-value", "The plan's name";
 ];
 
 pub static CONDITION: &[ParamDef] = params![
@@ -120,6 +144,10 @@ pub static CONDITION: &[ParamDef] = params![
     "encounter", Reference, "Condition-encounter", "The visit of the diagnosis";
     "code", Token, "clinical-code", "ICD-10 code (with or without the dot)";
     "recorded-date", Date, "Condition-recorded-date", "When the diagnosis was made";
+    "asserter", Reference, "Condition-asserter", "The diagnosing doctor";
+    "category", Token, "Condition-category", "encounter-diagnosis, or the Thai OPD diagnosis type (1 principal ... 5 external cause)";
+    "clinical-status", Token, "Condition-clinical-status", "Always active";
+    "verification-status", Token, "Condition-verification-status", "Always confirmed";
 ];
 
 pub static ENCOUNTER: &[ParamDef] = params![
@@ -130,6 +158,13 @@ pub static ENCOUNTER: &[ParamDef] = params![
     "identifier", Token, "clinical-identifier", "Visit number (VN)";
     "practitioner", Reference, "Encounter-practitioner", "The doctor";
     "service-provider", Reference, "Encounter-service-provider", "The branch's Organization";
+    "class", Token, "Encounter-class", "v3-ActCode AMB, or VR for telemedicine";
+    "type", Token, "clinical-type", "The clinic's visit type (walk_in, appointment, follow_up, telemedicine, emergency)";
+    "diagnosis", Reference, "Encounter-diagnosis", "A diagnosis (Condition) made at the visit";
+    "appointment", Reference, "Encounter-appointment", "The appointment the visit was booked as";
+    "reason-code", Token, "Encounter-reason-code", "The chief complaint, kept as text only: search it with :text";
+    "participant", Reference, "Encounter-participant", "The doctor (the visit's one participant)";
+    "participant-type", Token, "Encounter-participant-type", "v3-ParticipationType PPRF, when a doctor saw the patient";
 ];
 
 pub static OBSERVATION: &[ParamDef] = params![
@@ -140,6 +175,16 @@ pub static OBSERVATION: &[ParamDef] = params![
     "code", Token, "clinical-code", "LOINC code (or the clinic's lab code)";
     "date", Date, "clinical-date", "When measured or collected";
     "status", Token, "Observation-status", "registered | preliminary | final | corrected | cancelled";
+    "value-quantity", Quantity, "Observation-value-quantity", "The measured value ([prefix]number[|system|code]; a code without a system also matches a lab result's unit)";
+    "value-string", String, "Observation-value-string", "A lab result given as text";
+    "component-code", Token, "Observation-component-code", "Blood pressure component: LOINC 8480-6 systolic, 8462-4 diastolic";
+    "component-value-quantity", Quantity, "Observation-component-value-quantity", "A blood pressure component's value";
+    "code-value-quantity", Composite(&[Token, Quantity]), "Observation-code-value-quantity", "code$value-quantity";
+    "code-value-string", Composite(&[Token, String]), "Observation-code-value-string", "code$value-string (lab results given as text)";
+    "component-code-value-quantity", Composite(&[Token, Quantity]), "Observation-component-code-value-quantity", "component-code$component-value-quantity, on the same component";
+    "combo-code", Token, "Observation-combo-code", "The code or a component's code";
+    "combo-value-quantity", Quantity, "Observation-combo-value-quantity", "The value or a component's value";
+    "combo-code-value-quantity", Composite(&[Token, Quantity]), "Observation-combo-code-value-quantity", "code$value of the observation or of one component";
 ];
 
 pub static MEDICATION_REQUEST: &[ParamDef] = params![
@@ -160,6 +205,9 @@ pub static APPOINTMENT: &[ParamDef] = params![
     "actor", Reference, "Appointment-actor", "Patient, doctor or branch";
     "date", Date, "Appointment-date", "Start time";
     "status", Token, "Appointment-status", "booked | arrived | fulfilled | cancelled | noshow";
+    "reason-code", Token, "Appointment-reason-code", "The reason, kept as text only: search it with :text";
+    "appointment-type", Token, "Appointment-appointment-type", "The clinic's appointment type, or its v2-0276 code";
+    "identifier", Token, "Appointment-identifier", "Queue number";
 ];
 
 pub static CLAIM: &[ParamDef] = params![
@@ -170,6 +218,7 @@ pub static CLAIM: &[ParamDef] = params![
     "created", Date, "Claim-created", "When the claim was created";
     "insurer", Reference, "Claim-insurer", "The insurer's Organization";
     "provider", Reference, "Claim-provider", "The branch's Organization";
+    "priority", Token, "Claim-priority", "processpriority normal | stat";
 ];
 
 pub static DOCUMENT_REFERENCE: &[ParamDef] = params![
@@ -224,6 +273,11 @@ pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, 
     const ORGANIZATION: &[&str] = &["Organization"];
     Some(match (resource_type, name) {
         ("Location", "organization") => ("managingOrganization", ORGANIZATION),
+        ("Patient", "general-practitioner") => ("generalPractitioner", PRACTITIONER),
+        ("Condition", "asserter") => ("asserter", PRACTITIONER),
+        ("Patient", "organization") => ("managingOrganization", ORGANIZATION),
+        ("Encounter", "diagnosis") => ("diagnosis.condition", &["Condition"]),
+        ("Encounter", "appointment") => ("appointment", &["Appointment"]),
         ("Coverage", "patient" | "beneficiary") => ("beneficiary", PATIENT),
         ("Coverage", "payor") => ("payor", ORGANIZATION),
         (
@@ -232,7 +286,7 @@ pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, 
         ) => ("subject", PATIENT),
         ("Condition" | "Observation" | "MedicationRequest", "encounter") => ("encounter", ENCOUNTER),
         ("DocumentReference", "encounter") => ("context.encounter", ENCOUNTER),
-        ("Encounter", "practitioner") => ("participant.individual", PRACTITIONER),
+        ("Encounter", "practitioner" | "participant") => ("participant.individual", PRACTITIONER),
         ("Encounter", "service-provider") => ("serviceProvider", ORGANIZATION),
         ("MedicationRequest", "requester") => ("requester", PRACTITIONER),
         ("Appointment", "patient") => ("participant.actor", PATIENT),

@@ -2,8 +2,8 @@
 
 use fhir_outcome::{Issue, IssueType};
 
-use crate::DateValue;
 use crate::registry::{self, ParamDef, ParamType};
+use crate::{DateValue, QuantityValue};
 
 pub const DEFAULT_COUNT: u32 = 20;
 pub const MAX_COUNT: u32 = 1000;
@@ -38,8 +38,15 @@ pub enum Handling {
 pub enum Modifier {
     Exact,
     Contains,
-    /// Token `:not`: resources without any of the codes, including those with no value.
+    /// Token `:not`: resources without any of the codes, including those with no value (with
+    /// [`SearchValue::Present`]: resources without a value, `:missing=true`).
     Not,
+    /// Token `:text`: the code's display or the concept's text starts with the value (any case);
+    /// the values are [`SearchValue::String`].
+    Text,
+    /// `identifier:of-type=[type system]|[type code]|[value]`; the values are
+    /// [`SearchValue::OfType`].
+    OfType,
 }
 
 /// `[system]|[code]`: `system` is `None` when any system matches and `Some("")` when the
@@ -55,6 +62,17 @@ pub enum SearchValue {
     Token(TokenValue),
     String(String),
     Date(DateValue),
+    Quantity(QuantityValue),
+    /// One value per component of a composite parameter, in the registry's order.
+    Composite(Vec<SearchValue>),
+    /// Any value at all (`:missing=false`; `:missing=true` is this with [`Modifier::Not`]).
+    Present,
+    /// An identifier of a type (`identifier:of-type`).
+    OfType {
+        type_system: String,
+        type_code: String,
+        value: String,
+    },
     Reference {
         resource_type: Option<String>,
         id: String,
@@ -255,7 +273,7 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
             },
             _ if SERVER_PARAMS.contains(&name) => {}
             _ => match registry::find(resource_type, name) {
-                Some(def) => match parse_param(def, modifier, &key, &value) {
+                Some(def) => match parse_param(resource_type, def, modifier, &key, &value) {
                     Ok(param) => request.params.push(param),
                     Err(issue) => issues.push(issue),
                 },
@@ -344,7 +362,7 @@ fn parse_has(resource_type: &str, chain: &str, key: &str, raw: &str) -> Result<S
             let (name, modifier) = rest.split_once(':').map_or((rest, None), |(n, m)| (n, Some(m)));
             let def = registry::find(source_type, name)
                 .ok_or_else(|| has_error(format!("'{name}' is not a search parameter of {source_type}")))?;
-            parse_param(def, modifier, key, raw)?
+            parse_param(source_type, def, modifier, key, raw)?
         }
     };
     Ok(SearchParam {
@@ -395,7 +413,7 @@ fn parse_chain(
             let inner = registry::find(target_type, inner_name).ok_or_else(|| {
                 chain_error(format!("'{inner_name}' is not a search parameter of {target_type}"))
             })?;
-            parse_param(inner, modifier, key, raw)?
+            parse_param(target_type, inner, modifier, key, raw)?
         }
     };
     Ok(SearchParam {
@@ -407,44 +425,135 @@ fn parse_chain(
 }
 
 fn parse_param(
+    resource_type: &str,
     def: &'static ParamDef,
     modifier: Option<&str>,
     key: &str,
     raw: &str,
 ) -> Result<SearchParam, Issue> {
-    let modifier = match (def.kind, modifier) {
-        (_, None) => None,
-        (ParamType::String, Some("exact")) => Some(Modifier::Exact),
-        (ParamType::String, Some("contains")) => Some(Modifier::Contains),
-        (ParamType::Token, Some("not")) => Some(Modifier::Not),
-        (_, Some(other)) => {
-            return Err(Issue::error(
-                IssueType::NotSupported,
-                format!(
-                    "modifier ':{other}' is not supported on {} parameter '{}'",
-                    def.kind.code(),
-                    def.name
-                ),
-            )
-            .at(key.to_owned()));
-        }
+    let unsupported = |other: &str| {
+        Issue::error(
+            IssueType::NotSupported,
+            format!("modifier ':{other}' is not supported on {} parameter '{}'", def.kind.code(), def.name),
+        )
+        .at(key.to_owned())
     };
-    let values = split_unescaped(raw, ',')
-        .into_iter()
-        .map(|value| {
-            parse_value(def, &value).ok_or_else(|| {
-                invalid(key, format!("'{value}' is not a valid {} value for '{}'", def.kind.code(), def.name))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let (modifier, values) = match (def.kind, modifier) {
+        (_, None) => (None, parse_values(def, key, raw)?),
+        // Present or not: `:missing=true` is `:not` of "any value", NULL-safe like `:not`.
+        (_, Some("missing")) => {
+            let missing = match raw {
+                "true" => true,
+                "false" => false,
+                _ => return Err(invalid(key, format!("'{}:missing' takes true or false", def.name))),
+            };
+            (missing.then_some(Modifier::Not), vec![SearchValue::Present])
+        }
+        (ParamType::String, Some("exact")) => (Some(Modifier::Exact), parse_values(def, key, raw)?),
+        (ParamType::String, Some("contains")) => (Some(Modifier::Contains), parse_values(def, key, raw)?),
+        (ParamType::Token, Some("not")) => (Some(Modifier::Not), parse_values(def, key, raw)?),
+        (ParamType::Token, Some("text")) => {
+            let text = |text: &str| match text {
+                "" => Err(invalid(key, "':text' needs some text")),
+                text => Ok(SearchValue::String(text.to_owned())),
+            };
+            (Some(Modifier::Text), each_value(raw, text)?)
+        }
+        (ParamType::Token, Some("of-type")) if def.name == "identifier" => {
+            let of_type = |value: &str| match &split_unescaped(value, '|')[..] {
+                [type_system, type_code, identifier]
+                    if ![type_system, type_code, identifier].iter().any(|p| p.is_empty()) =>
+                {
+                    Ok(SearchValue::OfType {
+                        type_system: type_system.clone(),
+                        type_code: type_code.clone(),
+                        value: identifier.clone(),
+                    })
+                }
+                _ => Err(invalid(key, format!("'{value}' is not [type system]|[type code]|[value]"))),
+            };
+            (Some(Modifier::OfType), each_value(raw, of_type)?)
+        }
+        (ParamType::Reference, Some("identifier")) => {
+            return reference_identifier(resource_type, def, key, raw);
+        }
+        (ParamType::Reference, Some(target)) if targets_of(resource_type, def).contains(&target) => {
+            let values = parse_values(def, key, raw)?
+                .into_iter()
+                .map(|value| match value {
+                    SearchValue::Reference { resource_type: None, id } => {
+                        Ok(SearchValue::Reference { resource_type: Some(target.to_owned()), id })
+                    }
+                    SearchValue::Reference { resource_type: Some(named), .. } if named != target => {
+                        Err(invalid(key, format!("'{named}' references cannot match {}:{target}", def.name)))
+                    }
+                    value => Ok(value),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            (None, values)
+        }
+        (_, Some(other)) => return Err(unsupported(other)),
+    };
     Ok(SearchParam { def, modifier, values, raw: (key.to_owned(), raw.to_owned()) })
 }
 
-fn parse_value(def: &ParamDef, value: &str) -> Option<SearchValue> {
+/// Each comma-separated alternative of `raw` (unescaped) made a value by `value`.
+fn each_value(
+    raw: &str,
+    value: impl Fn(&str) -> Result<SearchValue, Issue>,
+) -> Result<Vec<SearchValue>, Issue> {
+    split_unescaped(raw, ',').iter().map(|part| value(part)).collect()
+}
+
+/// The types a reference parameter of `resource_type` may point at.
+fn targets_of(resource_type: &str, def: &ParamDef) -> &'static [&'static str] {
+    registry::reference_path(resource_type, def.name).map(|(_, targets)| targets).unwrap_or_default()
+}
+
+/// `subject:identifier=[system]|[value]`: the reference points at a resource with that
+/// identifier, searched as the chain `subject.identifier` (references here always name their
+/// resource, so its identifier is the reference's).
+fn reference_identifier(
+    resource_type: &str,
+    def: &'static ParamDef,
+    key: &str,
+    raw: &str,
+) -> Result<SearchParam, Issue> {
+    let not_supported =
+        |diagnostics: String| Issue::error(IssueType::NotSupported, diagnostics).at(key.to_owned());
+    let [target] = targets_of(resource_type, def) else {
+        return Err(not_supported(format!(
+            "{resource_type}.{name} points at several types: write {name}:[type].identifier",
+            name = def.name
+        )));
+    };
+    let identifier =
+        registry::find(target, "identifier").filter(|p| p.kind == ParamType::Token).ok_or_else(|| {
+            not_supported(format!("{target} has no identifier to search {}:identifier by", def.name))
+        })?;
+    let inner = parse_param(target, identifier, None, key, raw)?;
+    Ok(SearchParam {
+        def,
+        modifier: None,
+        values: vec![SearchValue::Chain { target_type: (*target).to_owned(), param: Box::new(inner) }],
+        raw: (key.to_owned(), raw.to_owned()),
+    })
+}
+
+/// The comma-separated alternatives of a parameter, each parsed as its type says.
+fn parse_values(def: &ParamDef, key: &str, raw: &str) -> Result<Vec<SearchValue>, Issue> {
+    each_value(raw, |value| {
+        parse_value(def.kind, value).ok_or_else(|| {
+            invalid(key, format!("'{value}' is not a valid {} value for '{}'", def.kind.code(), def.name))
+        })
+    })
+}
+
+fn parse_value(kind: ParamType, value: &str) -> Option<SearchValue> {
     if value.is_empty() {
         return None;
     }
-    match def.kind {
+    match kind {
         ParamType::String => Some(SearchValue::String(unescape(value))),
         ParamType::Date => DateValue::parse(value).map(SearchValue::Date),
         ParamType::Token => {
@@ -468,6 +577,17 @@ fn parse_value(def: &ParamDef, value: &str) -> Option<SearchValue> {
                 None => (None, value),
             };
             Some(SearchValue::Reference { resource_type, id })
+        }
+        ParamType::Quantity => {
+            QuantityValue::from_parts(&split_unescaped(value, '|')).map(SearchValue::Quantity)
+        }
+        ParamType::Composite(kinds) => {
+            let parts = split_unescaped(value, '$');
+            if parts.len() != kinds.len() {
+                return None;
+            }
+            let values = kinds.iter().zip(&parts).map(|(kind, part)| parse_value(*kind, part));
+            values.collect::<Option<Vec<_>>>().map(SearchValue::Composite)
         }
     }
 }
@@ -509,7 +629,13 @@ fn unescape(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::DatePrefix;
+    use crate::Prefix;
+
+    /// `query` on `resource_type` is refused, naming the parameter as the client wrote it.
+    fn refused_naming_its_key(resource_type: &str, query: &str) {
+        let issues = parse(resource_type, query, Handling::Strict).unwrap_err();
+        assert_eq!(issues[0].expression, vec![query.split('=').next().unwrap()], "{query}");
+    }
 
     #[test]
     fn criteria_modifiers_and_alternatives() {
@@ -556,8 +682,7 @@ mod tests {
         for query in
             ["status.name=x", "subject:Practitioner.name=x", "subject.colour=x", "subject.birthdate=notadate"]
         {
-            let issues = parse("Encounter", query, Handling::Strict).unwrap_err();
-            assert_eq!(issues[0].expression, vec![query.split('=').next().unwrap()], "{query}");
+            refused_naming_its_key("Encounter", query);
         }
         let deep = parse("Observation", "encounter.subject.name=som", Handling::Strict).unwrap();
         let SearchValue::Chain { param, .. } = &deep.params[0].values[0] else { panic!() };
@@ -574,8 +699,7 @@ mod tests {
         for query in
             ["_has:Observation:encounter:code=x", "_has:Observation:patient:colour=x", "_has:Observation=x"]
         {
-            let issues = parse("Patient", query, Handling::Strict).unwrap_err();
-            assert_eq!(issues[0].expression, vec![query.split('=').next().unwrap()], "{query}");
+            refused_naming_its_key("Patient", query);
         }
     }
 
@@ -589,7 +713,7 @@ mod tests {
     fn dates_keep_their_prefix() {
         let request = parse("Patient", "birthdate=lt1990&birthdate=ge1980", Handling::Strict).unwrap();
         let SearchValue::Date(date) = &request.params[0].values[0] else { panic!() };
-        assert_eq!(date.prefix, DatePrefix::Lt);
+        assert_eq!(date.prefix, Prefix::Lt);
     }
 
     #[test]
@@ -609,6 +733,95 @@ mod tests {
         ] {
             let issues = parse("Patient", query, Handling::Strict).unwrap_err();
             assert_eq!(issues[0].expression, vec![param], "{query}");
+        }
+    }
+
+    #[test]
+    fn quantities_and_composites_parse_each_part_by_its_type() {
+        let request = parse(
+            "Observation",
+            "value-quantity=ge5.4||mmol/L&code-value-quantity=http://loinc.org|8480-6$gt140,8462-4$lt90",
+            Handling::Strict,
+        )
+        .unwrap();
+        let SearchValue::Quantity(quantity) = &request.params[0].values[0] else { panic!() };
+        assert_eq!((quantity.prefix, quantity.code.as_deref()), (Prefix::Ge, Some("mmol/L")));
+        let SearchValue::Composite(parts) = &request.params[1].values[1] else { panic!() };
+        assert!(matches!(&parts[0], SearchValue::Token(t) if t.code.as_deref() == Some("8462-4")));
+        assert!(matches!(&parts[1], SearchValue::Quantity(q) if q.prefix == Prefix::Lt));
+        for query in [
+            "value-quantity=xx5",
+            "value-quantity=5|kg",
+            "value-quantity=5.",
+            "code-value-quantity=8480-6",
+            "code-value-quantity=8480-6$gt140$1",
+            "code-value-quantity=8480-6$high",
+            "value-quantity:exact=5",
+        ] {
+            refused_naming_its_key("Observation", query);
+        }
+    }
+
+    #[test]
+    fn reference_modifiers_name_the_type_or_its_identifier() {
+        let request =
+            parse("Appointment", "actor:Patient=7&patient:Patient=Patient/8", Handling::Strict).unwrap();
+        assert_eq!(
+            request.params[0].values,
+            vec![SearchValue::Reference { resource_type: Some("Patient".into()), id: "7".into() }]
+        );
+        assert_eq!(request.params[0].raw.0, "actor:Patient");
+        let by_identifier = parse("Encounter", "subject:identifier=urn:x|42", Handling::Strict).unwrap();
+        let SearchValue::Chain { target_type, param } = &by_identifier.params[0].values[0] else { panic!() };
+        assert_eq!((target_type.as_str(), param.def.name), ("Patient", "identifier"));
+        for query in [
+            "actor:Encounter=1",
+            "actor:Patient=Practitioner/1",
+            "actor:identifier=x",
+            "diagnosis:identifier=x",
+        ] {
+            let resource_type = if query.starts_with("diagnosis") { "Encounter" } else { "Appointment" };
+            refused_naming_its_key(resource_type, query);
+        }
+    }
+
+    #[test]
+    fn missing_is_any_value_or_its_negation() {
+        let chained = parse("Encounter", "subject.phone:missing=true", Handling::Strict).unwrap();
+        let SearchValue::Chain { param, .. } = &chained.params[0].values[0] else { panic!() };
+        assert_eq!((param.modifier, &param.values[..]), (Some(Modifier::Not), &[SearchValue::Present][..]));
+        let request =
+            parse("Patient", "phone:missing=true&birthdate:missing=false", Handling::Strict).unwrap();
+        assert_eq!(request.params[0].modifier, Some(Modifier::Not));
+        assert_eq!(request.params[1].modifier, None);
+        assert_eq!(request.params[1].values, vec![SearchValue::Present]);
+        assert_eq!(request.params[0].raw.0, "phone:missing");
+        for query in ["phone:missing=yes", "phone:missing=true,false", "phone:missing="] {
+            refused_naming_its_key("Patient", query);
+        }
+        let composite = parse("Observation", "code-value-quantity:missing=false", Handling::Strict).unwrap();
+        assert_eq!(composite.params[0].values, vec![SearchValue::Present]);
+    }
+
+    #[test]
+    fn text_and_identifier_types_are_token_modifiers() {
+        let request = parse(
+            "Patient",
+            "gender:text=fem&identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|0000001",
+            Handling::Strict,
+        )
+        .unwrap();
+        assert_eq!(request.params[0].values, vec![SearchValue::String("fem".into())]);
+        let SearchValue::OfType { type_code, value, .. } = &request.params[1].values[0] else { panic!() };
+        assert_eq!((type_code.as_str(), value.as_str()), ("MR", "0000001"));
+        for query in [
+            "gender:of-type=a|b|c",
+            "identifier:of-type=MR|0000001",
+            "identifier:of-type=a||c",
+            "family:text=x",
+            "gender:text=",
+        ] {
+            refused_naming_its_key("Patient", query);
         }
     }
 

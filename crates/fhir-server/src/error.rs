@@ -111,6 +111,9 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidSearch(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Invalid, message))
             }
+            StoreError::InvalidParam { param, .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, Issue::error(IssueType::Invalid, message).at(param))
+            }
             StoreError::Database(DbError::Pool(cause)) => {
                 tracing::warn!(%cause, "no database connection available");
                 ApiError::new(

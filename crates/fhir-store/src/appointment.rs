@@ -2,7 +2,8 @@
 
 use clinic_db::{AppointmentFields, AppointmentRow, DbConnection};
 use fhir_mapping::{
-    APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, MappingContext, appointment_from_fhir, appointment_to_fhir,
+    APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, APPOINTMENT_TYPES, MappingContext, appointment_from_fhir,
+    appointment_to_fhir, systems,
 };
 use fhir_search::{SearchRequest, SearchValue};
 use serde_json::Value;
@@ -110,10 +111,30 @@ impl ResourceKind for AppointmentKind {
                         predicate::reference(sql, "a.branch_id", "Location", value, ctx)?;
                         sql.push(")");
                     }
-                    ("date", SearchValue::Date(date)) => {
-                        predicate::date(sql, "a.start_at", DateColumn::Instant, date, ctx)?
+                    ("date", value) => predicate::date(sql, "a.start_at", DateColumn::Instant, value, ctx)?,
+                    ("status", value) => status(sql, value)?,
+                    ("reason-code", value) => predicate::text_only(sql, "a.reason", value)?,
+                    ("appointment-type", text @ SearchValue::String(_)) => {
+                        let displays: Vec<(&str, &str)> =
+                            APPOINTMENT_TYPES.iter().map(|(code, display, _)| (*display, *code)).collect();
+                        predicate::code_text(sql, "a.appt_type", &displays, text)?
                     }
-                    ("status", SearchValue::Token(token)) => status(sql, token),
+                    ("appointment-type", value) => {
+                        let clinic: Vec<(&str, &str)> =
+                            APPOINTMENT_TYPES.iter().map(|(code, _, _)| (*code, *code)).collect();
+                        let v2: Vec<(&str, &str)> = APPOINTMENT_TYPES
+                            .iter()
+                            .filter_map(|(code, _, v2)| Some(((*v2)?, *code)))
+                            .collect();
+                        let tables = [
+                            (systems::CLINIC_APPOINTMENT_TYPE, &clinic[..]),
+                            (systems::APPOINTMENT_REASON_V2, &v2[..]),
+                        ];
+                        predicate::code_in_systems(sql, "a.appt_type", &tables, value)?
+                    }
+                    ("identifier", value) => {
+                        predicate::identifier(sql, value, &[(systems::CLINIC_QUEUE_NUMBER, "a.queue_no")])?
+                    }
                     _ => return Err(unsupported("Appointment", name)),
                 }
                 Ok(())
@@ -155,19 +176,22 @@ fn write_version(
 
 /// Appointment.status: one FHIR status may stand for several clinic statuses (booked is
 /// scheduled or confirmed).
-fn status(sql: &mut Sql, token: &fhir_search::TokenValue) {
+fn status(sql: &mut Sql, value: &SearchValue) -> Result<(), StoreError> {
+    let Some(token) = predicate::token(sql, value, &["a.status"])? else { return Ok(()) };
     if token.system.as_deref().is_some_and(|s| s != STATUS_SYSTEM) {
-        return predicate::never(sql);
+        predicate::never(sql);
+        return Ok(());
     }
     let Some(code) = token.code.as_deref() else {
         sql.push("1 = 1");
-        return;
+        return Ok(());
     };
     sql.push("a.status IN ('-'");
     for (clinic, _) in APPOINTMENT_STATUSES.iter().filter(|(_, fhir)| *fhir == code) {
         sql.push(", ").bind(Bind::Text((*clinic).to_owned()));
     }
     sql.push(")");
+    Ok(())
 }
 
 /// The rows an appointment references, each at the participant that names it.

@@ -10,7 +10,7 @@ use clinic_db::{DbConnection, DoctorScheduleRow};
 use diesel::QueryableByName;
 use diesel::sql_types::Timestamp;
 use fhir_mapping::{MappingContext, ScheduleKey, parse_slot_id, schedule_to_fhir, slot_starts, slot_to_fhir};
-use fhir_search::{DatePrefix, DateValue, SearchRequest, SearchValue};
+use fhir_search::{DateValue, Prefix, SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
@@ -47,11 +47,7 @@ impl ResourceKind for ScheduleKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        if request.params.iter().any(|p| p.modifier.is_some()) || !request.sort.is_empty() {
-            return Err(StoreError::InvalidSearch(
-                "modifiers and _sort are not supported on computed availability".into(),
-            ));
-        }
+        refuse_modifiers(request)?;
         if let Some(param) =
             request.params.iter().find(|p| !matches!(p.def.name, "actor" | "active" | "_id" | "_lastUpdated"))
         {
@@ -127,11 +123,7 @@ impl ResourceKind for SlotKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        if request.params.iter().any(|p| p.modifier.is_some()) || !request.sort.is_empty() {
-            return Err(StoreError::InvalidSearch(
-                "modifiers and _sort are not supported on computed availability".into(),
-            ));
-        }
+        refuse_modifiers(request)?;
         if request.params.iter().any(|p| matches!(p.def.name, "start" | "_lastUpdated") && p.values.len() > 1)
         {
             return Err(StoreError::InvalidSearch(
@@ -269,12 +261,12 @@ fn window(starts: &[&DateValue], ctx: &MappingContext) -> Result<(NaiveDate, Nai
     for date in starts {
         let (start, end) = predicate::local_range(date, ctx);
         let (lower, upper) = match date.prefix {
-            DatePrefix::Eq => (Some(start), Some(end)),
-            DatePrefix::Ge => (Some(start), None),
-            DatePrefix::Gt | DatePrefix::Sa => (Some(end), None),
-            DatePrefix::Lt | DatePrefix::Eb => (None, Some(start)),
-            DatePrefix::Le => (None, Some(end)),
-            DatePrefix::Ne | DatePrefix::Ap => {
+            Prefix::Eq => (Some(start), Some(end)),
+            Prefix::Ge => (Some(start), None),
+            Prefix::Gt | Prefix::Sa => (Some(end), None),
+            Prefix::Lt | Prefix::Eb => (None, Some(start)),
+            Prefix::Le => (None, Some(end)),
+            Prefix::Ne | Prefix::Ap => {
                 return Err(StoreError::InvalidSearch("Slot start supports eq, ge, gt, le and lt".into()));
             }
         };
@@ -298,13 +290,13 @@ fn window(starts: &[&DateValue], ctx: &MappingContext) -> Result<(NaiveDate, Nai
 fn matches_date(date: &DateValue, t: NaiveDateTime, ctx: &MappingContext) -> bool {
     let (start, end) = predicate::local_range(date, ctx);
     match date.prefix {
-        DatePrefix::Eq => start <= t && t < end,
-        DatePrefix::Ne => !(start <= t && t < end),
-        DatePrefix::Ge => t >= start,
-        DatePrefix::Gt | DatePrefix::Sa => t >= end,
-        DatePrefix::Lt | DatePrefix::Eb => t < start,
-        DatePrefix::Le => t < end,
-        DatePrefix::Ap => false,
+        Prefix::Eq => start <= t && t < end,
+        Prefix::Ne => !(start <= t && t < end),
+        Prefix::Ge => t >= start,
+        Prefix::Gt | Prefix::Sa => t >= end,
+        Prefix::Lt | Prefix::Eb => t < start,
+        Prefix::Le => t < end,
+        Prefix::Ap => false,
     }
 }
 
@@ -333,4 +325,15 @@ fn booked_starts(
 fn is_busy(schedule: &DoctorScheduleRow, start: NaiveDateTime, booked: &[NaiveDateTime]) -> bool {
     let end = start + Duration::minutes(i64::from(schedule.slot_minutes));
     booked.iter().any(|b| start <= *b && *b < end)
+}
+
+/// Computed availability is filtered as it is made: only plain values (no modifiers, no
+/// `:missing`, no `_sort`).
+fn refuse_modifiers(request: &SearchRequest) -> Result<(), StoreError> {
+    let plain =
+        request.params.iter().all(|p| p.modifier.is_none() && !p.values.contains(&SearchValue::Present));
+    if plain && request.sort.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::InvalidSearch("modifiers and _sort are not supported on computed availability".into()))
 }

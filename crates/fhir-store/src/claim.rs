@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use clinic_db::{ClaimItemFields, ClaimItemRow, ClaimRow, DbConnection};
 use fhir_mapping::{
-    CLAIM_STATUSES, CLAIM_USES, ClaimWrite, MappingContext, claim_from_fhir, claim_to_fhir, icd10_with_dot,
-    systems,
+    CLAIM_PRIORITIES, CLAIM_STATUSES, CLAIM_USES, ClaimWrite, MappingContext, claim_from_fhir, claim_to_fhir,
+    icd10_with_dot, systems,
 };
 use fhir_outcome::{Issue, IssueType};
-use fhir_search::{SearchRequest, SearchValue};
+use fhir_search::SearchRequest;
 use serde_json::Value;
 
 use crate::encounter::diagnoses_of;
@@ -132,20 +132,19 @@ impl ResourceKind for ClaimKind {
         let page = row_search::search::<ClaimRow>(conn, &CLAIMS, request, ctx, |sql, name, _, value| {
             match (name, value) {
                 ("patient", value) => predicate::reference(sql, "c.patient_id", "Patient", value, ctx)?,
-                ("identifier", SearchValue::Token(token)) => {
-                    predicate::identifier(sql, token, &[(systems::CLINIC_CLAIM_NUMBER, "c.claim_no")])
+                ("identifier", value) => {
+                    predicate::identifier(sql, value, &[(systems::CLINIC_CLAIM_NUMBER, "c.claim_no")])?
                 }
-                ("status", SearchValue::Token(token)) => {
-                    predicate::code(sql, "c.status", STATUS_SYSTEM, &statuses, token)
-                }
-                ("use", SearchValue::Token(token)) => {
-                    predicate::code(sql, "c.claim_use", USE_SYSTEM, &uses, token)
-                }
-                ("created", SearchValue::Date(date)) => {
-                    predicate::date(sql, "c.created_at", DateColumn::Instant, date, ctx)?
-                }
+                ("status", value) => predicate::code(sql, "c.status", STATUS_SYSTEM, &statuses, value)?,
+                ("use", value) => predicate::code(sql, "c.claim_use", USE_SYSTEM, &uses, value)?,
+                ("created", value) => predicate::date(sql, "c.created_at", DateColumn::Instant, value, ctx)?,
                 ("insurer", value) => predicate::insurer_reference(sql, "c.insurer_id", value, ctx)?,
                 ("provider", value) => predicate::reference(sql, "c.branch_id", "Organization", value, ctx)?,
+                ("priority", value) => {
+                    let priorities: Vec<(&str, &str)> =
+                        CLAIM_PRIORITIES.iter().map(|(clinic, fhir)| (*fhir, *clinic)).collect();
+                    predicate::code(sql, "c.priority", systems::PROCESS_PRIORITY, &priorities, value)?
+                }
                 _ => return Err(unsupported("Claim", name)),
             }
             Ok(())

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use clinic_db::{DbConnection, DiagnosisRow, VisitRow};
 use fhir_mapping::{
-    ENCOUNTER_STATUSES, MappingContext, encounter_from_fhir, encounter_to_fhir, systems, visit_number,
+    ENCOUNTER_STATUSES, MappingContext, VISIT_TYPES, encounter_class, encounter_from_fhir, encounter_to_fhir,
+    systems, visit_number,
 };
 use fhir_outcome::{Issue, IssueType};
 use fhir_search::{SearchParam, SearchRequest, SearchValue};
@@ -172,7 +173,7 @@ impl ResourceKind for EncounterKind {
     ) -> Result<(), StoreError> {
         let column = match reference {
             "patient" | "subject" => "e.patient_id",
-            "practitioner" => "e.doctor_id",
+            "practitioner" | "participant" => "e.doctor_id",
             "service-provider" => "e.branch_id",
             other => {
                 return Err(StoreError::InvalidSearch(format!(
@@ -215,17 +216,51 @@ fn criterion(
         ENCOUNTER_STATUSES.iter().map(|(clinic, fhir)| (*fhir, *clinic)).collect();
     match (name, value) {
         ("patient" | "subject", value) => predicate::reference(sql, "e.patient_id", "Patient", value, ctx)?,
-        ("date", SearchValue::Date(date)) => {
-            predicate::date(sql, "e.started_at", DateColumn::Instant, date, ctx)?
+        ("date", value) => predicate::date(sql, "e.started_at", DateColumn::Instant, value, ctx)?,
+        ("status", value) => predicate::code(sql, "e.status", STATUS_SYSTEM, &statuses, value)?,
+        ("identifier", value @ SearchValue::OfType { .. }) => {
+            predicate::of_type(sql, value, &[("VN", "e.vn")])?
         }
-        ("status", SearchValue::Token(token)) => {
-            predicate::code(sql, "e.status", STATUS_SYSTEM, &statuses, token)
+        ("identifier", value) => predicate::identifier(sql, value, &[(systems::VISIT_NUMBER, "e.vn")])?,
+        ("practitioner" | "participant", value) => {
+            predicate::reference(sql, "e.doctor_id", "Practitioner", value, ctx)?
         }
-        ("identifier", SearchValue::Token(token)) => {
-            predicate::identifier(sql, token, &[(systems::VISIT_NUMBER, "e.vn")])
+        // The doctor is the visit's one participant, its primary performer.
+        ("participant-type", value) => {
+            predicate::code_when_present(sql, "e.doctor_id", systems::V3_PARTICIPATION_TYPE, "PPRF", value)?
         }
-        ("practitioner", value) => predicate::reference(sql, "e.doctor_id", "Practitioner", value, ctx)?,
         ("service-provider", value) => predicate::reference(sql, "e.branch_id", "Organization", value, ctx)?,
+        ("class", text @ SearchValue::String(_)) => {
+            let displays: Vec<(&str, &str)> = VISIT_TYPES
+                .iter()
+                .map(|(visit_type, _)| (encounter_class(visit_type).1, *visit_type))
+                .collect();
+            predicate::code_text(sql, "e.visit_type", &displays, text)?
+        }
+        ("class", value) => {
+            let classes: Vec<(&str, &str)> = VISIT_TYPES
+                .iter()
+                .map(|(visit_type, _)| (encounter_class(visit_type).0, *visit_type))
+                .collect();
+            predicate::code(sql, "e.visit_type", systems::V3_ACT_CODE, &classes, value)?
+        }
+        ("type", text @ SearchValue::String(_)) => {
+            let displays: Vec<(&str, &str)> =
+                VISIT_TYPES.iter().map(|(code, display)| (*display, *code)).collect();
+            predicate::code_text(sql, "e.visit_type", &displays, text)?
+        }
+        ("type", value) => {
+            let types: Vec<(&str, &str)> = VISIT_TYPES.iter().map(|(code, _)| (*code, *code)).collect();
+            predicate::code(sql, "e.visit_type", systems::VISIT_TYPE, &types, value)?
+        }
+        // Diagnoses point at their visit, not the other way round.
+        ("diagnosis", value) => {
+            sql.push("e.id IN (SELECT d.visit_id FROM diagnoses d WHERE ");
+            predicate::reference(sql, "d.id", "Condition", value, ctx)?;
+            sql.push(")");
+        }
+        ("appointment", value) => predicate::reference(sql, "e.appointment_id", "Appointment", value, ctx)?,
+        ("reason-code", value) => predicate::text_only(sql, "e.chief_complaint", value)?,
         _ => return Err(unsupported("Encounter", name)),
     }
     Ok(())

@@ -35,11 +35,27 @@ pub enum StoreError {
     MultipleMatches(u64),
     #[error("invalid search: {0}")]
     InvalidSearch(String),
+    /// A search parameter this type cannot apply as written (a modifier it has no data for).
+    #[error("invalid search: {diagnostics}")]
+    InvalidParam { param: String, diagnostics: String },
     /// A kept version that no longer parses (never the client's fault).
     #[error("a stored version is not valid JSON: {0}")]
     Corrupt(String),
     #[error(transparent)]
     Database(DbError),
+}
+
+impl StoreError {
+    /// The error, naming search parameter `param` (as the client wrote it) if it is about the
+    /// search and names none yet.
+    pub fn naming(self, param: &str) -> StoreError {
+        match self {
+            StoreError::InvalidSearch(diagnostics) => {
+                StoreError::InvalidParam { param: param.to_owned(), diagnostics }
+            }
+            other => other,
+        }
+    }
 }
 
 impl From<DbError> for StoreError {

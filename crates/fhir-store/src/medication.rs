@@ -33,6 +33,7 @@ const PRESCRIPTIONS: Rows = Rows {
     ],
 };
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/CodeSystem/medicationrequest-status";
+const INTENT_SYSTEM: &str = "http://hl7.org/fhir/CodeSystem/medicationrequest-intent";
 
 /// A prescription with the patient of its visit.
 #[derive(QueryableByName)]
@@ -121,30 +122,30 @@ impl ResourceKind for MedicationRequestKind {
                         predicate::reference(sql, "v.patient_id", "Patient", value, ctx)?
                     }
                     ("encounter", value) => predicate::reference(sql, "m.visit_id", "Encounter", value, ctx)?,
-                    ("status", SearchValue::Token(token)) => {
-                        predicate::code(sql, "m.status", STATUS_SYSTEM, &statuses, token)
+                    ("status", value) => predicate::code(sql, "m.status", STATUS_SYSTEM, &statuses, value)?,
+                    // Every prescription is an order (so every row has an intent, as it has a key).
+                    ("intent", value) => {
+                        predicate::code_when_present(sql, "m.id", INTENT_SYSTEM, "order", value)?
                     }
-                    // Every prescription is an order.
-                    ("intent", SearchValue::Token(token)) => {
-                        sql.push(if token.code.as_deref().is_none_or(|c| c == "order") {
-                            "1 = 1"
-                        } else {
-                            "1 = 0"
-                        });
-                    }
-                    ("authoredon", SearchValue::Date(date)) => {
-                        predicate::date(sql, "m.prescribed_at", DateColumn::Instant, date, ctx)?
+                    ("authoredon", value) => {
+                        predicate::date(sql, "m.prescribed_at", DateColumn::Instant, value, ctx)?
                     }
                     ("requester", value) => {
                         predicate::reference(sql, "m.doctor_id", "Practitioner", value, ctx)?
                     }
-                    ("code", SearchValue::Token(token)) => {
+                    // The concept's text is the generic name and strength.
+                    ("code", text @ SearchValue::String(_)) => {
+                        sql.push("m.drug_id IN (SELECT id FROM drugs WHERE ");
+                        predicate::string(sql, &["drugs.generic_name"], None, text)?;
+                        sql.push(")");
+                    }
+                    ("code", value) => {
                         sql.push("m.drug_id IN (SELECT id FROM drugs WHERE ");
                         predicate::identifier(
                             sql,
-                            token,
+                            value,
                             &[(systems::TMT, "drugs.tmt_code"), (systems::CLINIC_DRUG, "drugs.local_code")],
-                        );
+                        )?;
                         sql.push(")");
                     }
                     _ => return Err(unsupported("MedicationRequest", name)),

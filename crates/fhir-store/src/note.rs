@@ -106,15 +106,14 @@ impl ResourceKind for DocumentReferenceKind {
                     predicate::reference(sql, "v.patient_id", "Patient", value, ctx)?
                 }
                 ("encounter", value) => predicate::reference(sql, "n.visit_id", "Encounter", value, ctx)?,
-                ("type", SearchValue::Token(token)) => {
-                    predicate::code(sql, "n.note_type", systems::LOINC, &types, token)
+                ("type", text @ SearchValue::String(_)) => {
+                    let displays: Vec<(&str, &str)> =
+                        NOTE_TYPES.iter().map(|(clinic, _, display)| (*display, *clinic)).collect();
+                    predicate::code_text(sql, "n.note_type", &displays, text)?
                 }
-                ("date", SearchValue::Date(date)) => {
-                    predicate::date(sql, "n.written_at", DateColumn::Instant, date, ctx)?
-                }
-                ("status", SearchValue::Token(token)) => {
-                    predicate::code(sql, "n.status", STATUS_SYSTEM, &statuses, token)
-                }
+                ("type", value) => predicate::code(sql, "n.note_type", systems::LOINC, &types, value)?,
+                ("date", value) => predicate::date(sql, "n.written_at", DateColumn::Instant, value, ctx)?,
+                ("status", value) => predicate::code(sql, "n.status", STATUS_SYSTEM, &statuses, value)?,
                 ("author", value) => {
                     predicate::reference(sql, "n.author_doctor_id", "Practitioner", value, ctx)?
                 }

@@ -10,16 +10,16 @@ use clinic_db::{DbConnection, LabResultRow, VitalSignsFields, VitalSignsRow};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
 use fhir_mapping::{
-    LAB_STATUSES, MappingContext, ObservationId, VitalSign, VitalSignWrite, is_vital_sign,
-    lab_result_from_fhir, lab_result_to_fhir, parse_observation_id, systems, unstored_elements,
-    vital_sign_from_fhir, vital_sign_to_fhir,
+    BLOOD_PRESSURE_COMPONENTS, LAB_STATUSES, MappingContext, ObservationId, VitalSign, VitalSignWrite,
+    is_vital_sign, lab_result_from_fhir, lab_result_to_fhir, parse_observation_id, systems,
+    unstored_elements, vital_sign_from_fhir, vital_sign_to_fhir,
 };
 use fhir_outcome::{Issue, IssueType};
-use fhir_search::{SearchParam, SearchRequest, SearchValue};
+use fhir_search::{Modifier, QuantityValue, SearchParam, SearchRequest, SearchValue, TokenValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
-use crate::predicate::{self, DateColumn};
+use crate::predicate::{self, DateColumn, UnitColumns};
 use crate::row_search::{self, Rows, unsupported};
 use crate::sql::{Bind, Count, Sql};
 use crate::writes::{VersionedFields, require_visit_of_patient};
@@ -390,7 +390,11 @@ fn page_resources(
 
 /// `(...) o`: every Observation with its id `rid` and what searches look at: `updated_at`,
 /// `patient_id`, `visit_id`, `effective`, `status` (the FHIR code), `category`, its LOINC
-/// codes `loinc` and `loinc_alt` and the clinic's lab code `lab_code`.
+/// codes `loinc` and `loinc_alt`, the clinic's lab code `lab_code`, the code's text or
+/// displays (`code_text`, `code_text_alt`), its value (`value_num`
+/// with `value_system`, `value_code` and `value_unit`, or `value_text`) and the codes and
+/// values of its components (`comp1_*`, `comp2_*`: a blood pressure's systolic and diastolic,
+/// in the unit of `value_*`).
 fn push_index(sql: &mut Sql) {
     sql.push("(");
     for (sign, source) in VitalSign::ALL.into_iter().zip(&SOURCES) {
@@ -400,7 +404,24 @@ fn push_index(sql: &mut Sql) {
         push_text_or_null(sql, codes.next());
         sql.push(" AS loinc, ");
         push_text_or_null(sql, codes.next());
-        sql.push(" AS loinc_alt, NULL AS lab_code FROM ").push(VITALS.from);
+        sql.push(" AS loinc_alt, NULL AS lab_code, ");
+        let mut displays = sign.loinc_displays();
+        push_text_or_null(sql, displays.next());
+        sql.push(" AS code_text, ");
+        push_text_or_null(sql, displays.next());
+        sql.push(" AS code_text_alt, ");
+        push_vital_value(sql, sign);
+        sql.push(" AS value_num, ").bind(Bind::Text(systems::UCUM.to_owned())).push(" AS value_system, ");
+        sql.bind(Bind::Text(sign.ucum().to_owned())).push(" AS value_code, ");
+        sql.bind(Bind::Text(sign.unit().to_owned())).push(" AS value_unit, NULL AS value_text, ");
+        if sign == VitalSign::BloodPressure {
+            let [systolic, diastolic] = BLOOD_PRESSURE_COMPONENTS;
+            sql.bind(Bind::Text(systolic.to_owned())).push(" AS comp1_code, t.bp_systolic AS comp1_value, ");
+            sql.bind(Bind::Text(diastolic.to_owned())).push(" AS comp2_code, t.bp_diastolic AS comp2_value");
+        } else {
+            sql.push("NULL AS comp1_code, NULL AS comp1_value, NULL AS comp2_code, NULL AS comp2_value");
+        }
+        sql.push(" FROM ").push(VITALS.from);
         sql.push(" WHERE ").push(source.filter).push(" UNION ALL ");
     }
     let labs = &SOURCES[VitalSign::ALL.len()];
@@ -410,8 +431,39 @@ fn push_index(sql: &mut Sql) {
         sql.push(" WHEN ").bind(Bind::Text(clinic.to_owned()));
         sql.push(" THEN ").bind(Bind::Text(fhir.to_owned()));
     }
-    sql.push(" ELSE 'unknown' END, 'laboratory', t.loinc_code, NULL, t.local_code FROM ").push(LABS.from);
+    sql.push(" ELSE 'unknown' END, 'laboratory', t.loinc_code, NULL, t.local_code, t.test_name, NULL");
+    // The mapping gives a lab result's text only when it has no number.
+    sql.push(
+        ", t.value_numeric, NULL, NULL, t.unit, CASE WHEN t.value_numeric IS NULL THEN t.value_text END",
+    );
+    sql.push(", NULL, NULL, NULL, NULL FROM ").push(LABS.from);
     sql.push(") o");
+}
+
+/// The value of vital sign `sign` over `vital_signs t`, as the mapping gives it: BMI from
+/// weight and height rounded to one decimal half away from zero (as Rust's `f64::round`), and
+/// none for blood pressure (its values are its components).
+fn push_vital_value(sql: &mut Sql, sign: VitalSign) {
+    let column = match sign {
+        VitalSign::BloodPressure => "NULL",
+        VitalSign::Weight => "t.weight_kg",
+        VitalSign::Height => "t.height_cm",
+        VitalSign::HeartRate => "t.pulse_rate",
+        VitalSign::Temperature => "t.temperature_c",
+        VitalSign::RespiratoryRate => "t.respiratory_rate",
+        VitalSign::Spo2 => "t.spo2",
+        VitalSign::Bmi => {
+            let tenths = "t.weight_kg / ((t.height_cm / 100.0) * (t.height_cm / 100.0)) * 10.0 + 0.5";
+            // BMI is positive, so rounding half up is truncating after adding a half.
+            if sql.is_postgres() {
+                sql.push("floor(").push(tenths).push(") / 10.0");
+            } else {
+                sql.push("CAST(").push(tenths).push(" AS INTEGER) / 10.0");
+            }
+            return;
+        }
+    };
+    sql.push(column);
 }
 
 fn push_text_or_null(sql: &mut Sql, text: Option<&str>) {
@@ -428,11 +480,15 @@ fn matching(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Resu
     sql.push(" WHERE 1 = 1");
     for param in params {
         sql.push(" AND ");
-        let negated = param.modifier == Some(fhir_search::Modifier::Not);
+        let negated = param.modifier == Some(Modifier::Not);
+        let modifier = if negated { None } else { param.modifier };
         if negated {
             sql.push("(");
         }
-        predicate::any_of(sql, &param.values, |sql, value| criterion(sql, param.def.name, value, ctx))?;
+        predicate::any_of(sql, &param.values, |sql, value| {
+            criterion(sql, param.def.name, modifier, value, ctx)
+        })
+        .map_err(|error| error.naming(&param.raw.0))?;
         if negated {
             predicate::is_not_true(sql);
         }
@@ -440,42 +496,164 @@ fn matching(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Resu
     Ok(())
 }
 
+/// The unit of an indexed value or component.
+const VALUE_UNIT: UnitColumns =
+    UnitColumns { system: "o.value_system", code: "o.value_code", unit: "o.value_unit" };
+
+/// The components of the index: (code, value) columns.
+const COMPONENTS: [(&str, &str); 2] = [("o.comp1_code", "o.comp1_value"), ("o.comp2_code", "o.comp2_value")];
+
 /// One value of a search parameter, over the index `o`.
-fn criterion(sql: &mut Sql, name: &str, value: &SearchValue, ctx: &MappingContext) -> Result<(), StoreError> {
+fn criterion(
+    sql: &mut Sql,
+    name: &str,
+    modifier: Option<Modifier>,
+    value: &SearchValue,
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
     match (name, value) {
-        ("_id", SearchValue::Token(token)) => match &token.code {
-            Some(id) => {
+        ("_id", value) => match predicate::token(sql, value, &["o.rid"])?.map(|token| &token.code) {
+            Some(Some(id)) => {
                 sql.push("o.rid = ").bind(Bind::Text(id.clone()));
             }
-            None => predicate::never(sql),
+            Some(None) => predicate::never(sql),
+            None => {}
         },
-        ("_lastUpdated", SearchValue::Date(date)) => {
-            predicate::date(sql, "o.updated_at", DateColumn::Instant, date, ctx)?
-        }
+        ("_lastUpdated", value) => predicate::date(sql, "o.updated_at", DateColumn::Instant, value, ctx)?,
         ("patient" | "subject", value) => predicate::reference(sql, "o.patient_id", "Patient", value, ctx)?,
         ("encounter", value) => predicate::reference(sql, "o.visit_id", "Encounter", value, ctx)?,
-        ("category", SearchValue::Token(token)) => {
-            predicate::code(sql, "o.category", systems::OBSERVATION_CATEGORY, &CATEGORIES, token)
+        ("category", value) => {
+            predicate::code(sql, "o.category", systems::OBSERVATION_CATEGORY, &CATEGORIES, value)?
         }
-        ("code", SearchValue::Token(token)) => predicate::identifier(
-            sql,
-            token,
-            &[
-                (systems::LOINC, "o.loinc"),
-                (systems::LOINC, "o.loinc_alt"),
-                (systems::LAB_TEST, "o.lab_code"),
-            ],
-        ),
-        ("date", SearchValue::Date(date)) => {
-            predicate::date(sql, "o.effective", DateColumn::Instant, date, ctx)?
+        ("code", text @ SearchValue::String(_)) => {
+            predicate::string(sql, &["o.code_text", "o.code_text_alt"], None, text)?
         }
-        ("status", SearchValue::Token(token)) => {
+        ("code", value) => predicate::identifier(sql, value, &CODES)?,
+        ("date", value) => predicate::date(sql, "o.effective", DateColumn::Instant, value, ctx)?,
+        ("status", value) => {
             let statuses: Vec<(&str, &str)> = LAB_STATUSES.iter().map(|(_, fhir)| (*fhir, *fhir)).collect();
-            predicate::code(sql, "o.status", STATUS_SYSTEM, &statuses, token)
+            predicate::code(sql, "o.status", STATUS_SYSTEM, &statuses, value)?
+        }
+        ("value-quantity", value) => predicate::quantity(sql, "o.value_num", &VALUE_UNIT, value)?,
+        ("value-string", value) => predicate::string(sql, &["o.value_text"], modifier, value)?,
+        ("component-code", value) => {
+            if let Some(token) = predicate::token(sql, value, &["o.comp1_code", "o.comp2_code"])? {
+                components(sql, Some(token), None);
+            }
+        }
+        ("component-value-quantity", value) => {
+            if let Some(quantity) =
+                predicate::quantity_value(sql, value, &["o.comp1_value", "o.comp2_value"])?
+            {
+                components(sql, None, Some(quantity));
+            }
+        }
+        // A code$value composite is there exactly when its value is (every Observation has a
+        // code, every component too).
+        ("code-value-quantity", SearchValue::Present) => {
+            criterion(sql, "value-quantity", modifier, value, ctx)?
+        }
+        ("code-value-string", SearchValue::Present) => criterion(sql, "value-string", modifier, value, ctx)?,
+        ("component-code-value-quantity", SearchValue::Present) => {
+            criterion(sql, "component-value-quantity", modifier, value, ctx)?
+        }
+        ("combo-code-value-quantity", SearchValue::Present) => {
+            criterion(sql, "combo-value-quantity", modifier, value, ctx)?
+        }
+        ("code-value-quantity", SearchValue::Composite(parts)) => {
+            let (token, quantity) = code_and_quantity(name, parts)?;
+            coded_value(sql, token, quantity);
+        }
+        ("code-value-string", SearchValue::Composite(parts)) => match &parts[..] {
+            [SearchValue::Token(token), text @ SearchValue::String(_)] => {
+                sql.push("(");
+                predicate::token_in_columns(sql, token, &CODES);
+                sql.push(" AND ");
+                predicate::string(sql, &["o.value_text"], None, text)?;
+                sql.push(")");
+            }
+            _ => return Err(unsupported("Observation", name)),
+        },
+        ("component-code-value-quantity", SearchValue::Composite(parts)) => {
+            let (token, quantity) = code_and_quantity(name, parts)?;
+            components(sql, Some(token), Some(quantity));
+        }
+        ("combo-code", value) => {
+            let columns = ["o.loinc", "o.loinc_alt", "o.lab_code", "o.comp1_code", "o.comp2_code"];
+            if let Some(token) = predicate::token(sql, value, &columns)? {
+                sql.push("(");
+                predicate::token_in_columns(sql, token, &CODES);
+                sql.push(" OR ");
+                components(sql, Some(token), None);
+                sql.push(")");
+            }
+        }
+        ("combo-value-quantity", value) => {
+            if let Some(quantity) =
+                predicate::quantity_value(sql, value, &["o.value_num", "o.comp1_value", "o.comp2_value"])?
+            {
+                sql.push("(");
+                predicate::quantity_of(sql, "o.value_num", &VALUE_UNIT, quantity);
+                sql.push(" OR ");
+                components(sql, None, Some(quantity));
+                sql.push(")");
+            }
+        }
+        ("combo-code-value-quantity", SearchValue::Composite(parts)) => {
+            let (token, quantity) = code_and_quantity(name, parts)?;
+            sql.push("(");
+            coded_value(sql, token, quantity);
+            sql.push(" OR ");
+            components(sql, Some(token), Some(quantity));
+            sql.push(")");
         }
         _ => return Err(unsupported("Observation", name)),
     }
     Ok(())
+}
+
+/// The Observation's own code: LOINC (either of a vital sign's codes) or the clinic's lab code.
+const CODES: [(&str, &str); 3] =
+    [(systems::LOINC, "o.loinc"), (systems::LOINC, "o.loinc_alt"), (systems::LAB_TEST, "o.lab_code")];
+
+/// `code$value`: the Observation's code and its value.
+fn coded_value(sql: &mut Sql, token: &TokenValue, quantity: &QuantityValue) {
+    sql.push("(");
+    predicate::token_in_columns(sql, token, &CODES);
+    sql.push(" AND ");
+    predicate::quantity_of(sql, "o.value_num", &VALUE_UNIT, quantity);
+    sql.push(")");
+}
+
+/// Some component has the (LOINC) code `token` and the value `quantity`, both when given.
+fn components(sql: &mut Sql, token: Option<&TokenValue>, quantity: Option<&QuantityValue>) {
+    sql.push("(");
+    for (i, (code, value)) in COMPONENTS.into_iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { " OR (" });
+        match token {
+            Some(token) => predicate::token_in_columns(sql, token, &[(systems::LOINC, code)]),
+            None => {
+                sql.push(code).push(" IS NOT NULL");
+            }
+        }
+        if let Some(quantity) = quantity {
+            sql.push(" AND ");
+            predicate::quantity_of(sql, value, &VALUE_UNIT, quantity);
+        }
+        sql.push(")");
+    }
+    sql.push(")");
+}
+
+/// The parts of a `code$quantity` composite value (the parser gives them in that shape).
+fn code_and_quantity<'a>(
+    name: &str,
+    parts: &'a [SearchValue],
+) -> Result<(&'a TokenValue, &'a QuantityValue), StoreError> {
+    match parts {
+        [SearchValue::Token(token), SearchValue::Quantity(quantity)] => Ok((token, quantity)),
+        _ => Err(unsupported("Observation", name)),
+    }
 }
 
 #[cfg(test)]

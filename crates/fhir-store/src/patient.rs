@@ -4,11 +4,11 @@ use clinic_db::schema::patients;
 use clinic_db::{DbConnection, PatientFields, PatientRow};
 use diesel::prelude::*;
 use fhir_mapping::{MappingContext, patient_from_fhir, patient_to_fhir, systems};
-use fhir_search::{SearchParam, SearchRequest, SearchValue, TokenValue};
+use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource, row_key};
-use crate::predicate::{self, DateColumn};
+use crate::predicate::{self, AddressColumns, DateColumn};
 use crate::row_search::{self, Rows, Sort, SortType};
 use crate::sql::{Bind, Sql};
 use crate::writes::VersionedFields;
@@ -16,6 +16,15 @@ use crate::{SearchPage, StoreError, Written, local_now};
 
 const GENDERS: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
 const GENDER_SYSTEM: &str = "http://hl7.org/fhir/administrative-gender";
+
+/// Where the patients table keeps the address.
+const ADDRESS: AddressColumns = AddressColumns {
+    line: "p.address_line",
+    sub_district: "p.sub_district",
+    district: "p.district",
+    province: "p.province",
+    postal_code: "p.postal_code",
+};
 
 /// The patients table, as searches see it.
 const PATIENTS: Rows = Rows {
@@ -172,33 +181,56 @@ fn criterion(
     ctx: &MappingContext,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("identifier", SearchValue::Token(token)) => identifier(sql, token, ctx),
-        ("family", SearchValue::String(text)) => {
-            predicate::string(sql, &["p.last_name_th", "p.last_name_en"], modifier, text);
+        ("identifier", value @ SearchValue::OfType { .. }) => predicate::of_type(
+            sql,
+            value,
+            &[("MR", "p.hn"), ("NI", "p.national_id"), ("PPN", "p.passport_no")],
+        )?,
+        ("identifier", value) => identifier(sql, value, ctx)?,
+        ("family", value) => {
+            predicate::string(sql, &["p.last_name_th", "p.last_name_en"], modifier, value)?;
         }
-        ("given", SearchValue::String(text)) => {
-            predicate::string(sql, &["p.first_name_th", "p.first_name_en"], modifier, text);
+        ("given", value) => {
+            predicate::string(sql, &["p.first_name_th", "p.first_name_en"], modifier, value)?;
         }
-        ("name", SearchValue::String(text)) => predicate::string(
+        ("name", value) => predicate::string(
             sql,
             &["p.last_name_th", "p.last_name_en", "p.first_name_th", "p.first_name_en", "p.title_th"],
             modifier,
-            text,
-        ),
-        ("birthdate", SearchValue::Date(date)) => {
-            predicate::date(sql, "p.birth_date", DateColumn::Day, date, ctx)?;
+            value,
+        )?,
+        ("birthdate", value) => {
+            predicate::date(sql, "p.birth_date", DateColumn::Day, value, ctx)?;
         }
-        ("gender", SearchValue::Token(token)) => {
-            predicate::code(sql, "p.sex", GENDER_SYSTEM, &GENDERS, token)
+        ("gender", value) => predicate::code(sql, "p.sex", GENDER_SYSTEM, &GENDERS, value)?,
+        ("active", value) => predicate::boolean(sql, "p.active", value)?,
+        ("phone" | "email" | "telecom", value) => predicate::telecom(sql, name, value, "p.phone", "p.email")?,
+        ("address" | "address-city" | "address-state" | "address-postalcode", value) => {
+            predicate::address(sql, name, &ADDRESS, modifier, value)?
         }
-        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "p.active", token),
+        ("general-practitioner", value) => {
+            predicate::reference(sql, "p.primary_doctor_id", "Practitioner", value, ctx)?
+        }
+        ("organization", value) => {
+            predicate::reference(sql, "p.registered_branch_id", "Organization", value, ctx)?
+        }
+        ("deceased", value) => predicate::boolean(sql, "p.deceased", value)?,
+        // The time of death is only told for a patient marked deceased (as the mapping does).
+        ("death-date", value) => {
+            sql.push("(p.deceased = ").bind(Bind::Bool(true)).push(" AND ");
+            predicate::date(sql, "p.deceased_at", DateColumn::Instant, value, ctx)?;
+            sql.push(")");
+        }
         _ => return Err(row_search::unsupported("Patient", name)),
     }
     Ok(())
 }
 
 /// `identifier=[system]|[value]` over the HN, the citizen ID and the passport number.
-fn identifier(sql: &mut Sql, token: &TokenValue, ctx: &MappingContext) {
+fn identifier(sql: &mut Sql, value: &SearchValue, ctx: &MappingContext) -> Result<(), StoreError> {
+    let Some(token) = predicate::token(sql, value, &["p.hn", "p.national_id", "p.passport_no"])? else {
+        return Ok(());
+    };
     let value = token.code.clone();
     let column_is = |sql: &mut Sql, column: &str| match &value {
         Some(v) => {
@@ -229,4 +261,5 @@ fn identifier(sql: &mut Sql, token: &TokenValue, ctx: &MappingContext) {
             None => predicate::never(sql),
         },
     }
+    Ok(())
 }

@@ -3,14 +3,14 @@
 
 use clinic_db::{BranchRow, DbConnection, DoctorRow, InsurerRow};
 use fhir_mapping::{
-    MappingContext, branch_organization_to_fhir, insurer_organization_to_fhir, location_to_fhir,
-    practitioner_to_fhir, systems,
+    BRANCH_TYPES, MappingContext, branch_organization_to_fhir, branch_role, insurer_organization_to_fhir,
+    location_to_fhir, practitioner_to_fhir, systems,
 };
 use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
 use crate::kind::{ResourceKind, RowSource};
-use crate::predicate;
+use crate::predicate::{self, AddressColumns};
 use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
 use crate::sql::Sql;
 use crate::{SearchPage, StoreError};
@@ -74,14 +74,20 @@ impl HasRowKey for InsurerRow {
 }
 
 /// Thai or English names of a person row aliased `alias`.
-fn person_name(sql: &mut Sql, name: &str, modifier: Option<fhir_search::Modifier>, value: &str, alias: &str) {
+fn person_name(
+    sql: &mut Sql,
+    name: &str,
+    modifier: Option<fhir_search::Modifier>,
+    value: &SearchValue,
+    alias: &str,
+) -> Result<(), StoreError> {
     let column = |c: &str| format!("{alias}.{c}");
     let columns: Vec<String> = match name {
         "family" => vec![column("last_name_th"), column("last_name_en")],
         "given" => vec![column("first_name_th"), column("first_name_en")],
         _ => ["last_name_th", "last_name_en", "first_name_th", "first_name_en"].map(column).to_vec(),
     };
-    predicate::string(sql, &columns.iter().map(String::as_str).collect::<Vec<_>>(), modifier, value);
+    predicate::string(sql, &columns.iter().map(String::as_str).collect::<Vec<_>>(), modifier, value)
 }
 
 pub struct PractitionerKind;
@@ -273,20 +279,28 @@ fn practitioner_criterion(
     value: &SearchValue,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("identifier", SearchValue::Token(token)) => predicate::identifier(
+        ("identifier", value) => predicate::identifier(
             sql,
-            token,
+            value,
             &[(systems::TH_MEDICAL_LICENSE, "d.license_no"), (systems::TH_DENTAL_LICENSE, "d.license_no")],
-        ),
-        ("name" | "family" | "given", SearchValue::String(text)) => {
-            person_name(sql, name, modifier, text, "d")
-        }
-        ("gender", SearchValue::Token(token)) => predicate::code(sql, "d.sex", GENDER_SYSTEM, &SEXES, token),
-        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "d.active", token),
+        )?,
+        ("name" | "family" | "given", value) => person_name(sql, name, modifier, value, "d")?,
+        ("gender", value) => predicate::code(sql, "d.sex", GENDER_SYSTEM, &SEXES, value)?,
+        ("active", value) => predicate::boolean(sql, "d.active", value)?,
+        ("phone" | "email" | "telecom", value) => predicate::telecom(sql, name, value, "d.phone", "d.email")?,
         _ => return Err(unsupported("Practitioner", name)),
     }
     Ok(())
 }
+
+/// Where the branches table keeps the address (a branch is a Location and an Organization).
+const BRANCH_ADDRESS: AddressColumns = AddressColumns {
+    line: "b.address_line",
+    sub_district: "b.sub_district",
+    district: "b.district",
+    province: "b.province",
+    postal_code: "b.postal_code",
+};
 
 /// One value of a Location search parameter as SQL.
 fn location_criterion(
@@ -297,13 +311,10 @@ fn location_criterion(
     ctx: &MappingContext,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("identifier", SearchValue::Token(token)) => {
-            predicate::identifier(sql, token, &[(systems::BRANCH_CODE, "b.code")])
-        }
-        ("name", SearchValue::String(text)) => {
-            predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
-        }
-        ("status", SearchValue::Token(token)) => {
+        ("identifier", value) => predicate::identifier(sql, value, &[(systems::BRANCH_CODE, "b.code")])?,
+        ("name", value) => predicate::string(sql, &["b.name_th", "b.name_en"], modifier, value)?,
+        ("status", value) => {
+            let Some(token) = predicate::token(sql, value, &["b.active"])? else { return Ok(()) };
             // Location.status is active/inactive from the branch's active flag.
             let flag = token.code.as_deref().map(|code| match code {
                 "active" => "true",
@@ -312,12 +323,31 @@ fn location_criterion(
             });
             let as_boolean = fhir_search::TokenValue { system: None, code: flag.map(str::to_owned) };
             if token.system.as_deref().is_none_or(|s| s == LOCATION_STATUS) {
-                predicate::boolean(sql, "b.active", &as_boolean);
+                predicate::boolean(sql, "b.active", &SearchValue::Token(as_boolean))?;
             } else {
                 predicate::never(sql);
             }
         }
         ("organization", value) => predicate::reference(sql, "b.id", "Organization", value, ctx)?,
+        ("type", text @ SearchValue::String(_)) => {
+            let displays: Vec<(&str, &str)> = BRANCH_TYPES
+                .iter()
+                .flat_map(|(code, display)| [(*display, *code), (branch_role(code).1, *code)])
+                .collect();
+            predicate::code_text(sql, "b.branch_type", &displays, text)?
+        }
+        ("type", value) => {
+            let roles: Vec<(&str, &str)> = BRANCH_TYPES
+                .iter()
+                .map(|(branch_type, _)| (branch_role(branch_type).0, *branch_type))
+                .collect();
+            let types: Vec<(&str, &str)> = BRANCH_TYPES.iter().map(|(code, _)| (*code, *code)).collect();
+            let tables = [(systems::V3_ROLE_CODE, &roles[..]), (systems::BRANCH_TYPE, &types[..])];
+            predicate::code_in_systems(sql, "b.branch_type", &tables, value)?
+        }
+        ("address" | "address-city" | "address-state" | "address-postalcode", value) => {
+            predicate::address(sql, name, &BRANCH_ADDRESS, modifier, value)?
+        }
         _ => return Err(unsupported("Location", name)),
     }
     Ok(())
@@ -336,15 +366,19 @@ fn branch_criterion(
     value: &SearchValue,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("identifier", SearchValue::Token(token)) => predicate::identifier(
+        ("identifier", value) => predicate::identifier(
             sql,
-            token,
+            value,
             &[(systems::BRANCH_CODE, "b.code"), (systems::TH_MOPH_HCODE, "b.hcode")],
-        ),
-        ("name", SearchValue::String(text)) => {
-            predicate::string(sql, &["b.name_th", "b.name_en"], modifier, text)
+        )?,
+        ("name", value) => predicate::string(sql, &["b.name_th", "b.name_en"], modifier, value)?,
+        ("active", value) => predicate::boolean(sql, "b.active", value)?,
+        ("address" | "address-city" | "address-state" | "address-postalcode", value) => {
+            predicate::address(sql, name, &BRANCH_ADDRESS, modifier, value)?
         }
-        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "b.active", token),
+        ("type", value) => {
+            predicate::code_when_present(sql, "b.id", systems::ORGANIZATION_TYPE, "prov", value)?
+        }
         _ => return Err(unsupported("Organization", name)),
     }
     Ok(())
@@ -358,13 +392,18 @@ fn insurer_criterion(
     value: &SearchValue,
 ) -> Result<(), StoreError> {
     match (name, value) {
-        ("identifier", SearchValue::Token(token)) => {
-            predicate::identifier(sql, token, &[(systems::INSURER_CODE, "i.code")])
+        ("identifier", value) => predicate::identifier(sql, value, &[(systems::INSURER_CODE, "i.code")])?,
+        ("name", value) => predicate::string(sql, &["i.name_th", "i.name_en"], modifier, value)?,
+        ("active", value) => predicate::boolean(sql, "i.active", value)?,
+        ("type", value) => {
+            const INSURER_TYPES: [&str; 2] = ["government", "private"];
+            let insurers = INSURER_TYPES.map(|insurer_type| ("ins", insurer_type));
+            let types = INSURER_TYPES.map(|insurer_type| (insurer_type, insurer_type));
+            let tables = [(systems::ORGANIZATION_TYPE, &insurers[..]), (systems::INSURER_TYPE, &types[..])];
+            predicate::code_in_systems(sql, "i.insurer_type", &tables, value)?
         }
-        ("name", SearchValue::String(text)) => {
-            predicate::string(sql, &["i.name_th", "i.name_en"], modifier, text)
-        }
-        ("active", SearchValue::Token(token)) => predicate::boolean(sql, "i.active", token),
+        // The clinic keeps no insurer addresses.
+        ("address" | "address-city" | "address-state" | "address-postalcode", _) => predicate::never(sql),
         _ => return Err(unsupported("Organization", name)),
     }
     Ok(())

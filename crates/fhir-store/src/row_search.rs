@@ -222,15 +222,18 @@ fn push_criteria(
             sql.push("(");
         }
         predicate::any_of(sql, &param.values, |sql, value| match (param.def.name, value) {
-            ("_id", SearchValue::Token(token)) => {
+            ("_id", value) => {
+                let Some(token) = predicate::token(sql, value, &[&format!("{alias}.id")])? else {
+                    return Ok(());
+                };
                 match token.code.as_deref().and_then(|id| rows.key_of(id)) {
                     Some(key) => sql.push(alias).push(".id = ").bind(Bind::BigInt(key)),
                     None => sql.push("1 = 0"),
                 };
                 Ok(())
             }
-            ("_lastUpdated", SearchValue::Date(date)) => {
-                predicate::date(sql, &format!("{alias}.updated_at"), DateColumn::Instant, date, ctx)
+            ("_lastUpdated", value) => {
+                predicate::date(sql, &format!("{alias}.updated_at"), DateColumn::Instant, value, ctx)
             }
             // Organizations are two tables; a referrer's key column belongs to one of them.
             ("_has", SearchValue::Has { source_type, reference, param })
@@ -250,7 +253,8 @@ fn push_criteria(
                 Err(StoreError::InvalidSearch(format!("_has is not supported on {}", rows.resource_type)))
             }
             (name, value) => criterion(sql, name, modifier, value),
-        })?;
+        })
+        .map_err(|error| error.naming(&param.raw.0))?;
         if negated {
             predicate::is_not_true(sql);
         }
