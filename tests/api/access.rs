@@ -178,7 +178,7 @@ async fn searches_need_every_type_they_reach(app: &TestApp) {
         assert_eq!(outcome["issue"][0]["expression"][0], parameter, "{query}");
     }
     // The same searches are served once the key reaches the types.
-    let wider = app.create_key("system/Encounter.rs system/Patient.s system/Practitioner.s system/Organization.s system/Observation.s system/MedicationRequest.s system/Condition.s system/Location.s", 1000).await;
+    let wider = app.create_key("system/Encounter.rs system/Patient.s system/Practitioner.s system/Organization.s system/Observation.s system/MedicationRequest.s system/Condition.s system/Location.s system/Appointment.s", 1000).await;
     let wider = app.client_with(&app.token_for(&wider, None).await.unwrap());
     for (query, _) in refused {
         let (status, bundle) = attempt(&wider, app.url(query)).await;
