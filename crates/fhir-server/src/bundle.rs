@@ -217,7 +217,7 @@ pub async fn process(
                         Ok(entry) => run_alone(&state, entry, &base, minimal).await,
                         Err(error) => Err(error),
                     };
-                    answers.push(answer.unwrap_or_else(|error| failed_entry(error)));
+                    answers.push(answer.unwrap_or_else(failed_entry));
                 }
                 ("batch-response", answers)
             }
