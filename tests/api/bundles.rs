@@ -93,7 +93,7 @@ async fn a_transaction_creates_linked_resources_and_answers_in_order(app: &TestA
     assert_eq!(answers[4]["resource"]["resourceType"], "Practitioner");
     assert_eq!(answers[5]["resource"]["type"], "searchset");
     assert_eq!(answers[5]["resource"]["total"], 1);
-    let (status, stored) = app.get(&format!("{encounter_ref}")).await;
+    let (status, stored) = app.get(&encounter_ref).await;
     assert_eq!((status, &stored["subject"]["reference"]), (200, &json!(patient_ref)));
 
     // A conditional reference resolves to its one match; none or several fail the whole Bundle.
