@@ -254,6 +254,14 @@ async fn everything_advertised_works(app: &TestApp) {
                 let (status, bundle) = app.get("_history").await;
                 assert_eq!((status, bundle["type"].as_str()), (200, Some("history")));
             }
+            kind @ ("transaction" | "batch") => {
+                let entry = serde_json::json!({"request": {"method": "GET", "url": "Patient?_count=1"}});
+                let bundle = serde_json::json!({"resourceType": "Bundle", "type": kind, "entry": [entry]});
+                let (status, response) = app.post_json("", &bundle).await;
+                assert_eq!(status, 200, "{response}");
+                assert_eq!(response["type"], format!("{kind}-response"));
+                assert_eq!(response["entry"][0]["response"]["status"], "200 OK");
+            }
             other => panic!("system interaction {other} is advertised but not exercised"),
         }
     }

@@ -142,7 +142,11 @@ pub fn statement() -> Value {
                 "description": "Every request but this statement and .well-known/smart-configuration needs a bearer token from the OAuth 2.0 token endpoint (client credentials, SMART v2 system scopes; the discovery document names it). A key's scopes decide per resource type what it may read (r), search (s), create (c), update (u) and delete (d); each key has a per-minute rate limit.",
             },
             "resource": resources,
-            "interaction": [{"code": "history-system", "documentation": HISTORY}],
+            "interaction": [
+                {"code": "transaction", "documentation": "POST a transaction Bundle to the base: its writes in one database transaction (DELETE, POST, PUT; urn:uuid and conditional references resolved), then its GETs; all or nothing, a failure names its entry. PATCH and conditional DELETE entries are not supported."},
+                {"code": "batch", "documentation": "POST a batch Bundle to the base: each entry on its own, with its own status and OperationOutcome."},
+                {"code": "history-system", "documentation": HISTORY},
+            ],
         }],
     })
 }
