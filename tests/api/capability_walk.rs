@@ -436,6 +436,12 @@ async fn walk_operations(app: &TestApp, capability: &Value, resource: &Value) {
                     .collect();
                 assert!(errors.is_empty(), "{resource_type} does not validate: {outcome}");
             }
+            "everything" => {
+                let id = resource["id"].as_str().unwrap();
+                let (status, bundle) = app.get(&format!("{resource_type}/{id}/$everything")).await;
+                assert_eq!(status, 200, "{bundle}");
+                assert_eq!(bundle["entry"][0]["resource"]["id"], id, "{bundle}");
+            }
             other => panic!("{resource_type} advertises operation {other}, which is not exercised"),
         }
     }

@@ -14,6 +14,7 @@ mod clinical_writes;
 mod conditional;
 mod document_reference;
 mod errors;
+mod everything;
 mod history;
 mod http_semantics;
 mod includes;

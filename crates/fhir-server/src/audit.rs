@@ -159,7 +159,7 @@ fn interaction(method: &str, pattern: Option<&str>) -> &'static str {
         ("GET", "/{type}/{id}" | "/StructureDefinition/{id}") => "read",
         ("PATCH", "/{type}/{id}") => "patch",
         ("DELETE", "/{type}/{id}") => "delete",
-        (_, "/{type}/$validate") => "operation",
+        (_, "/{type}/$validate" | "/Patient/{id}/$everything") => "operation",
         _ => "unknown",
     }
 }

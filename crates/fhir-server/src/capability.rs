@@ -101,6 +101,15 @@ pub fn statement() -> Value {
                     "documentation": "Checks a resource against the clinic profile and whether it can be stored as sent; never stores it.",
                 }],
             });
+            if resource_type == "Patient" {
+                capability["operation"].as_array_mut().into_iter().for_each(|operations| {
+                    operations.push(json!({
+                        "name": "everything",
+                        "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                        "documentation": "The patient and every resource of their compartment the caller may search (_type, _since, start and end on each type's clinical date, _count), paged across types.",
+                    }))
+                });
+            }
             // FHIR has no empty arrays: a type nothing references lists no revincludes.
             if let Some(members) = capability.as_object_mut() {
                 members.retain(|_, value| value.as_array().is_none_or(|items| !items.is_empty()));

@@ -9,8 +9,8 @@ use serde_json::Value;
 use crate::audit::Touched;
 use crate::format::query_value;
 use crate::{
-    ApiError, AppState, BASE_PATH, Format, bundle, capability, conformance, history, oauth, read, search,
-    write,
+    ApiError, AppState, BASE_PATH, Format, bundle, capability, conformance, everything, history, oauth, read,
+    search, write,
 };
 
 pub fn scope() -> Scope {
@@ -61,6 +61,11 @@ pub fn scope() -> Scope {
         .service(
             web::resource("/{type}/{id}/_history")
                 .route(web::get().to(history::instance))
+                .default_service(not_allowed()),
+        )
+        .service(
+            web::resource("/Patient/{id}/$everything")
+                .route(web::get().to(everything::everything))
                 .default_service(not_allowed()),
         )
         .service(

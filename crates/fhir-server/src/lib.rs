@@ -10,6 +10,7 @@ mod bundle;
 mod capability;
 mod conformance;
 mod error;
+mod everything;
 mod format;
 mod handlers;
 mod history;
