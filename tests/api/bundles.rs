@@ -231,6 +231,20 @@ async fn bundle_entries_need_their_rights(app: &TestApp) {
     assert_eq!(outcome["issue"][0]["expression"][0], "Bundle.entry[0]");
     assert_eq!((count(app, "Patient").await, count(app, "Encounter").await), (patients, encounters));
 
+    // A conditional reference is a search of the type it names: a key that may not search
+    // patients cannot learn through one which patient has an identifier.
+    let key = app.create_key("system/Encounter.crus", 1000).await;
+    let encounters_only = app.client_with(&app.token_for(&key, None).await.unwrap());
+    let mut probe = template(app, "Encounter").await;
+    probe["subject"] =
+        json!({"reference": "Patient?identifier=https://terms.sil-th.org/id/th-cid|1103700123458"});
+    let entry = json!({"resource": probe, "request": {"method": "POST", "url": "Encounter"}});
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [entry]});
+    let (status, outcome) = post_bundle(app, &encounters_only, &bundle).await;
+    assert_eq!(status, 403, "{outcome}");
+    assert_eq!(outcome["issue"][0]["expression"][0], "Bundle.entry[0]");
+    assert_eq!(count(app, "Encounter").await, encounters);
+
     // In a batch only that entry is refused.
     let bundle = json!({"resourceType": "Bundle", "type": "batch", "entry": [
         {"resource": somchai(), "request": {"method": "POST", "url": "Patient"}},

@@ -69,6 +69,31 @@ fn version_tag(tag: &str) -> Option<i32> {
     tag.trim().trim_start_matches("W/").trim_matches('"').parse().ok()
 }
 
+/// A conditional reference (`Patient?identifier=...`) is resolved by a search, whose answer
+/// (which resource matched) the caller must be allowed to learn.
+fn require_conditional_references(request: &HttpRequest, value: &Value) -> Result<(), ApiError> {
+    match value {
+        Value::Object(members) => {
+            members.iter().try_for_each(|(name, member)| match (name.as_str(), member) {
+                ("reference", Value::String(reference)) => match reference.split_once('?') {
+                    Some((resource_type, query)) if !resource_type.contains(':') => {
+                        let resource_type = crate::handlers::served_type(resource_type)?;
+                        let criteria = fhir_search::parse(resource_type, query, Handling::Strict)
+                            .map_err(|issues| ApiError::with_issues(StatusCode::BAD_REQUEST, issues))?;
+                        require_search(request, resource_type, &criteria)
+                    }
+                    _ => Ok(()),
+                },
+                _ => require_conditional_references(request, member),
+            })
+        }
+        Value::Array(items) => {
+            items.iter().try_for_each(|item| require_conditional_references(request, item))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Parses entry `index` and checks the caller may do it.
 fn plan(request: &HttpRequest, base: &str, index: usize, entry: &Value) -> Result<Entry, ApiError> {
     let invalid = |diagnostics: String| entry_error(index, StatusCode::BAD_REQUEST, diagnostics);
@@ -106,9 +131,11 @@ fn plan(request: &HttpRequest, base: &str, index: usize, entry: &Value) -> Resul
             .map_err(|e| in_entry(index, e))
     };
     let body = |resource: Option<Value>| {
-        resource
+        let resource = resource
             .filter(|r| r["resourceType"] == resource_type)
-            .ok_or_else(|| invalid(format!("{method} {url} needs a {resource_type} resource")))
+            .ok_or_else(|| invalid(format!("{method} {url} needs a {resource_type} resource")))?;
+        require_conditional_references(request, &resource).map_err(|e| in_entry(index, e))?;
+        Ok::<Value, ApiError>(resource)
     };
     let expected_version = match request_field("ifMatch") {
         Some(tag) => Some(
