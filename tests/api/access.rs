@@ -84,7 +84,9 @@ async fn token_endpoint_answers_as_rfc_6749_says(app: &TestApp) {
         token_request(app, &[grant, ("scope", "system/Patient.r")], Some((id, secret))).await;
     assert_eq!((status, token["scope"].as_str()), (200, Some("system/Patient.r")));
 
-    let failures: [(&[(&str, &str)], Option<(&str, &str)>, u16, &str); 8] = [
+    type Form<'f> = &'f [(&'f str, &'f str)];
+    type Basic<'f> = Option<(&'f str, &'f str)>;
+    let failures: [(Form, Basic, u16, &str); 8] = [
         (&[grant], Some((id, "cs_wrong")), 401, "invalid_client"),
         (&[grant], Some(("ck_nobody", secret)), 401, "invalid_client"),
         (&[grant], None, 401, "invalid_client"),

@@ -4,6 +4,8 @@
 use serde_json::{Value, json};
 
 const HISTORY: &str = "With _since, _at, _count and paging.";
+const SYSTEM_HISTORY: &str = "Every type with history but AuditEvent (the audit trail records every \
+     request, history requests included); with _since, _at, _count and paging.";
 
 /// Interactions every served type supports, with how this server behaves where R4 leaves a choice.
 const READ_INTERACTIONS: [(&str, &str); 5] = [
@@ -142,7 +144,7 @@ pub fn statement() -> Value {
                 "description": "Every request but this statement and .well-known/smart-configuration needs a bearer token from the OAuth 2.0 token endpoint (client credentials, SMART v2 system scopes; the discovery document names it). A key's scopes decide per resource type what it may read (r), search (s), create (c), update (u) and delete (d); each key has a per-minute rate limit.",
             },
             "resource": resources,
-            "interaction": [{"code": "history-system", "documentation": HISTORY}],
+            "interaction": [{"code": "history-system", "documentation": SYSTEM_HISTORY}],
         }],
     })
 }

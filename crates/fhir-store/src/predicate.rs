@@ -60,7 +60,8 @@ pub fn string(sql: &mut Sql, columns: &[&str], modifier: Option<Modifier>, value
     sql.push(")");
 }
 
-fn escape_like(value: &str) -> String {
+/// `value` with LIKE's wildcards and escape character escaped (for `ESCAPE '\\'`).
+pub fn escape_like(value: &str) -> String {
     let mut escaped = String::with_capacity(value.len());
     for c in value.chars() {
         if matches!(c, '\\' | '%' | '_') {
