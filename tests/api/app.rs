@@ -361,6 +361,15 @@ macro_rules! on_both_backends {
     };
 }
 
+/// `pairs` as a query string, each name and value encoded.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs {
+        query.append_pair(key, value);
+    }
+    query.finish()
+}
+
 /// A Patient as an HIS would send it.
 pub fn somchai() -> Value {
     serde_json::json!({

@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::app::{TestApp, json_of, somchai};
+use crate::app::{TestApp, form, json_of, somchai};
 use crate::on_both_backends;
 
 on_both_backends!(instance_history_lists_every_version_newest_first, history_pages_and_filters_by_time);
@@ -158,12 +158,4 @@ async fn history_pages_and_filters_by_time(app: &TestApp) {
             assert_eq!(outcome["issue"][0]["expression"][0], expression, "{query}");
         }
     }
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in pairs {
-        query.append_pair(key, value);
-    }
-    query.finish()
 }

@@ -4,6 +4,7 @@
 mod access;
 mod access_matrix;
 mod app;
+mod audit;
 mod availability;
 mod bundles;
 mod capability_walk;

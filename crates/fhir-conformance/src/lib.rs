@@ -18,7 +18,7 @@ pub use specs::{PROFILES, ProfileSpec};
 pub const PROFILE_BASE: &str = "https://clinic.example.th/fhir/StructureDefinition/";
 
 /// The official R4 definitions of the served types, unchanged.
-const BASE_DEFINITIONS: [(&str, &str); 14] = [
+const BASE_DEFINITIONS: [(&str, &str); 15] = [
     ("Patient", include_str!("../../../fhir-profiles/base/StructureDefinition-Patient.json")),
     ("Practitioner", include_str!("../../../fhir-profiles/base/StructureDefinition-Practitioner.json")),
     ("Organization", include_str!("../../../fhir-profiles/base/StructureDefinition-Organization.json")),
@@ -39,6 +39,7 @@ const BASE_DEFINITIONS: [(&str, &str); 14] = [
     ),
     ("Schedule", include_str!("../../../fhir-profiles/base/StructureDefinition-Schedule.json")),
     ("Slot", include_str!("../../../fhir-profiles/base/StructureDefinition-Slot.json")),
+    ("AuditEvent", include_str!("../../../fhir-profiles/base/StructureDefinition-AuditEvent.json")),
 ];
 
 /// Elements every resource has that a profile of this facade does not constrain.

@@ -29,7 +29,7 @@ impl ProfileSpec {
     }
 }
 
-pub const PROFILES: [ProfileSpec; 14] = [
+pub const PROFILES: [ProfileSpec; 15] = [
     ProfileSpec {
         resource_type: "Patient",
         title: "Patient as the clinic keeps it",
@@ -274,5 +274,33 @@ pub const PROFILES: [ProfileSpec; 14] = [
         elements: &["schedule", "status", "start", "end"],
         choices: &[],
         notes: &[],
+    },
+    ProfileSpec {
+        resource_type: "AuditEvent",
+        title: "AuditEvent from the facade's audit trail (read-only)",
+        description: "A fhir_audit_events row: one request (allowed or refused) with its client, address, \
+                      interaction, the resources it touched and its HTTP status.",
+        elements: &[
+            "type",
+            "subtype",
+            "action",
+            "recorded",
+            "outcome",
+            "outcomeDesc",
+            "agent",
+            "source",
+            "entity",
+        ],
+        choices: &[],
+        notes: &[
+            (
+                "type",
+                "http://terminology.hl7.org/CodeSystem/audit-event-type rest; OAuth token requests \
+                 http://dicom.nema.org/resources/ontology/DCM 110114.",
+            ),
+            ("subtype", "http://hl7.org/fhir/restful-interaction, when the request was a FHIR interaction."),
+            ("agent", "The requesting client: altId is its client id (absent without a valid token)."),
+            ("entity", "Each Type/id touched; a request that touched none names its resource type alone."),
+        ],
     },
 ];

@@ -10,6 +10,7 @@
 //! Resource ids are the clinic row keys (`Patient/42` is `patients.id = 42`).
 
 mod appointment;
+mod audit_event;
 mod claim;
 mod condition;
 mod context;
@@ -34,6 +35,10 @@ pub mod thai_id;
 pub use appointment::{
     APPOINTMENT_CANCELLED, APPOINTMENT_STATUSES, APPOINTMENT_TYPES, appointment_from_fhir,
     appointment_to_fhir,
+};
+pub use audit_event::{
+    AUDIT_ACTIONS, AUDIT_OUTCOMES, RESTFUL_INTERACTIONS, RESTFUL_OPERATION, TOKEN_INTERACTION,
+    USER_AUTHENTICATION, audit_event_to_fhir,
 };
 pub use claim::{CLAIM_PRIORITIES, CLAIM_STATUSES, CLAIM_USES, ClaimWrite, claim_from_fhir, claim_to_fhir};
 pub use condition::{condition_to_fhir, diagnosis_type_coding};

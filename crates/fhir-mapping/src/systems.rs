@@ -96,3 +96,13 @@ pub const EX_DIAGNOSIS_TYPE: &str = "http://terminology.hl7.org/CodeSystem/ex-di
 pub const CLINIC_CLAIM_ITEM_CATEGORY: &str = "https://clinic.example.th/fhir/CodeSystem/claim-item-category";
 /// The clinic's billing codes (`claim_items.item_code`).
 pub const CLINIC_BILLING_CODE: &str = "https://clinic.example.th/fhir/CodeSystem/billing-code";
+/// AuditEvent.type: `rest` (RESTful Operation).
+pub const AUDIT_EVENT_TYPE: &str = "http://terminology.hl7.org/CodeSystem/audit-event-type";
+/// DICOM controlled terminology: AuditEvent.type `110114` (User Authentication).
+pub const DICOM: &str = "http://dicom.nema.org/resources/ontology/DCM";
+/// FHIR restful interactions (read, search-type, ...): AuditEvent.subtype.
+pub const RESTFUL_INTERACTION: &str = "http://hl7.org/fhir/restful-interaction";
+pub const AUDIT_EVENT_ACTION: &str = "http://hl7.org/fhir/audit-event-action";
+pub const AUDIT_EVENT_OUTCOME: &str = "http://hl7.org/fhir/audit-event-outcome";
+/// AuditEvent.source.type: `4` (Application Server).
+pub const SECURITY_SOURCE_TYPE: &str = "http://terminology.hl7.org/CodeSystem/security-source-type";

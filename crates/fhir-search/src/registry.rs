@@ -242,6 +242,18 @@ pub static SLOT: &[ParamDef] = params![
     "status", Token, "Slot-status", "free | busy";
 ];
 
+pub static AUDIT_EVENT: &[ParamDef] = params![
+    "date", Date, "AuditEvent-date", "When the request was received";
+    "altid", Token, "AuditEvent-altid", "The client id of the key that made the request";
+    "address", String, "AuditEvent-address", "The client's IP address";
+    "subtype", Token, "AuditEvent-subtype", "The FHIR interaction (read, search-type, create, ...)";
+    "action", Token, "AuditEvent-action", "C | R | U | D | E";
+    "outcome", Token, "AuditEvent-outcome", "0 (below HTTP 400) | 4 (4xx) | 8 (5xx)";
+    "type", Token, "AuditEvent-type", "rest | DICOM 110114 (token requests)";
+    "entity", Reference, "AuditEvent-entity", "A resource the request touched";
+    "patient", Reference, "AuditEvent-patient", "A patient the request touched";
+];
+
 /// The parameters of `resource_type` beyond the common ones; `None` for a type not searchable.
 pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
     match resource_type {
@@ -259,6 +271,7 @@ pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
         "DocumentReference" => Some(DOCUMENT_REFERENCE),
         "Schedule" => Some(SCHEDULE),
         "Slot" => Some(SLOT),
+        "AuditEvent" => Some(AUDIT_EVENT),
         _ => None,
     }
 }
@@ -271,6 +284,25 @@ pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, 
     const ENCOUNTER: &[&str] = &["Encounter"];
     const PRACTITIONER: &[&str] = &["Practitioner"];
     const ORGANIZATION: &[&str] = &["Organization"];
+    // What requests touch: every served type.
+    const AUDITED: &[&str] = &[
+        "Patient",
+        "Practitioner",
+        "Organization",
+        "Location",
+        "Coverage",
+        "Condition",
+        "Encounter",
+        "Observation",
+        "MedicationRequest",
+        "Appointment",
+        "Claim",
+        "DocumentReference",
+        "Schedule",
+        "Slot",
+        "StructureDefinition",
+        "AuditEvent",
+    ];
     Some(match (resource_type, name) {
         ("Location", "organization") => ("managingOrganization", ORGANIZATION),
         ("Patient", "general-practitioner") => ("generalPractitioner", PRACTITIONER),
@@ -299,6 +331,8 @@ pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, 
         ("DocumentReference", "author") => ("author", PRACTITIONER),
         ("Schedule", "actor") => ("actor", &["Practitioner", "Location"]),
         ("Slot", "schedule") => ("schedule", &["Schedule"]),
+        ("AuditEvent", "entity") => ("entity.what", AUDITED),
+        ("AuditEvent", "patient") => ("entity.what", PATIENT),
         _ => return None,
     })
 }
@@ -326,7 +360,7 @@ mod tests {
                 "Claim",
                 "DocumentReference",
             ])
-            .chain(["Schedule", "Slot"])
+            .chain(["Schedule", "Slot", "AuditEvent"])
         {
             for p in for_type(resource_type).unwrap().iter().filter(|p| p.kind == ParamType::Reference) {
                 assert!(reference_path(resource_type, p.name).is_some(), "{resource_type}.{}", p.name);
@@ -339,6 +373,7 @@ mod tests {
         let every = [PATIENT, PRACTITIONER, ORGANIZATION, LOCATION, COVERAGE, CONDITION, ENCOUNTER]
             .into_iter()
             .chain([OBSERVATION, MEDICATION_REQUEST, APPOINTMENT, CLAIM, DOCUMENT_REFERENCE, SCHEDULE, SLOT])
+            .chain([AUDIT_EVENT])
             .flatten();
         for p in COMMON.iter().chain(every) {
             assert!(p.definition.starts_with(SPEC), "{}", p.name);

@@ -97,6 +97,11 @@ async fn append(store: &Store, batch: Vec<AuditRecord>) {
     }
 }
 
+/// The client a token request authenticated, left in the request's extensions for the audit
+/// trail: a token request has no bearer token to name its client.
+#[derive(Debug, Clone)]
+pub struct AuthenticatedClient(pub String);
+
 /// The `Type/id`s a response carries, left in its extensions for the audit trail.
 #[derive(Debug, Clone, Default)]
 pub struct Touched(pub Vec<String>);
@@ -164,6 +169,16 @@ fn interaction(method: &str, pattern: Option<&str>) -> &'static str {
     }
 }
 
+/// The `{type}` segment of `path` under the route `pattern`, read from the pattern rather than
+/// the match info: a request refused before the scope routes it (a 401) has none.
+fn type_segment(pattern: &str, path: &str) -> Option<String> {
+    pattern
+        .split('/')
+        .zip(path.split('/'))
+        .find(|(name, _)| *name == "{type}")
+        .map(|(_, value)| value.to_owned())
+}
+
 /// Records every request that reaches the app, whatever its outcome.
 pub async fn record_request(
     request: ServiceRequest,
@@ -176,14 +191,20 @@ pub async fn record_request(
     let response = next.call(request).await?;
     if let Some(log) = log {
         let request = response.request();
-        let resource_type = request.match_info().get("type").map(str::to_owned).or_else(|| {
-            request.path().contains("/StructureDefinition").then(|| "StructureDefinition".to_owned())
-        });
+        let pattern = request.match_pattern();
+        let resource_type =
+            pattern.as_deref().and_then(|pattern| type_segment(pattern, request.path())).or_else(|| {
+                request.path().contains("/StructureDefinition").then(|| "StructureDefinition".to_owned())
+            });
         let record = AuditRecord {
             recorded,
-            client_id: request.extensions().get::<Access>().map(|access| access.client_id.clone()),
+            client_id: request
+                .extensions()
+                .get::<Access>()
+                .map(|access| access.client_id.clone())
+                .or_else(|| request.extensions().get::<AuthenticatedClient>().map(|client| client.0.clone())),
             source_address,
-            interaction: interaction(&method, request.match_pattern().as_deref()),
+            interaction: interaction(&method, pattern.as_deref()),
             method,
             resource_type,
             resources: response.response().extensions().get::<Touched>().cloned().unwrap_or_default().0,
@@ -214,6 +235,16 @@ mod tests {
             assert_eq!(interaction(method, Some(pattern)), expected, "{method} {pattern}");
         }
         assert_eq!(interaction("GET", None), "unknown");
+    }
+
+    #[test]
+    fn the_type_is_read_through_the_route() {
+        assert_eq!(type_segment("/fhir/r4/{type}/{id}", "/fhir/r4/Patient/7").as_deref(), Some("Patient"));
+        assert_eq!(
+            type_segment("/fhir/r4/{compartment}/{id}/{type}", "/fhir/r4/Patient/7/Encounter").as_deref(),
+            Some("Encounter")
+        );
+        assert_eq!(type_segment("/fhir/r4/_history", "/fhir/r4/_history"), None);
     }
 
     #[test]

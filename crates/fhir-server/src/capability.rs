@@ -4,6 +4,8 @@
 use serde_json::{Value, json};
 
 const HISTORY: &str = "With _since, _at, _count and paging.";
+const SYSTEM_HISTORY: &str = "Every type with history but AuditEvent (the audit trail records every \
+     request, history requests included); with _since, _at, _count and paging.";
 
 /// Interactions every served type supports, with how this server behaves where R4 leaves a choice.
 const READ_INTERACTIONS: [(&str, &str); 5] = [
@@ -154,7 +156,7 @@ pub fn statement() -> Value {
             "interaction": [
                 {"code": "transaction", "documentation": "POST a transaction Bundle to the base: its writes in one database transaction (DELETE, POST, PUT; urn:uuid and conditional references resolved), then its GETs; all or nothing, a failure names its entry. PATCH and conditional DELETE entries are not supported."},
                 {"code": "batch", "documentation": "POST a batch Bundle to the base: each entry on its own, with its own status and OperationOutcome."},
-                {"code": "history-system", "documentation": HISTORY},
+                {"code": "history-system", "documentation": SYSTEM_HISTORY},
             ],
         }],
     })

@@ -26,9 +26,11 @@ fn clinical_date(resource_type: &str) -> Option<&'static str> {
     }
 }
 
-/// The served types with a `patient` reference: the patient compartment.
+/// The served types with a `patient` reference: the patient compartment, but for the audit
+/// trail, which records who looked at the record rather than being part of it.
 fn compartment_types() -> Vec<&'static str> {
     fhir_store::resource_types()
+        .filter(|t| *t != "AuditEvent")
         .filter(|t| fhir_search::registry::find(t, "patient").is_some_and(|p| p.kind == ParamType::Reference))
         .collect()
 }

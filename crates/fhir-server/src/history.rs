@@ -16,13 +16,16 @@ use crate::{ApiError, AppState};
 pub async fn system(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let access = caller(&request)?;
     let types: Vec<String> = fhir_store::resource_types()
-        .filter(|t| fhir_store::has_history(t) && access.scopes.allows(t, Permissions::SEARCH))
+        .filter(|t| fhir_store::in_system_history(t) && access.scopes.allows(t, Permissions::SEARCH))
         .map(str::to_owned)
         .collect();
     if types.is_empty() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            Issue::error(IssueType::Forbidden, "this key may not search any resource type with history"),
+            Issue::error(
+                IssueType::Forbidden,
+                "this key may not search any resource type the system history lists",
+            ),
         ));
     }
     history(request, HistoryScope::System(types), state).await

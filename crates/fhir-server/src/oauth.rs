@@ -2,11 +2,12 @@
 //! document that points clients at it.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use api_keys::TokenError;
 use base64::Engine;
 use serde_json::json;
 
+use crate::audit::AuthenticatedClient;
 use crate::handlers::{base_url, body_of};
 use crate::{AppState, BASE_PATH};
 
@@ -96,15 +97,18 @@ pub async fn token(request: HttpRequest, payload: web::Payload, state: web::Data
         .issue_token(&client_id, &client_secret, form.get("scope").map(String::as_str), &source)
         .await
     {
-        Ok(token) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::PRAGMA, "no-cache"))
-            .json(json!({
-                "access_token": token.token,
-                "token_type": "Bearer",
-                "expires_in": token.expires_in,
-                "scope": token.scopes.to_string(),
-            })),
+        Ok(token) => {
+            request.extensions_mut().insert(AuthenticatedClient(client_id));
+            HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::PRAGMA, "no-cache"))
+                .json(json!({
+                    "access_token": token.token,
+                    "token_type": "Bearer",
+                    "expires_in": token.expires_in,
+                    "scope": token.scopes.to_string(),
+                }))
+        }
         Err(TokenError::InvalidClient) => with_basic_challenge(oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",

@@ -10,7 +10,8 @@ use crate::{Store, StoreError};
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
     pub recorded: DateTime<Utc>,
-    /// The key's client id; `None` when the request had no valid token.
+    /// The key's client id; `None` when the request had no valid token (a token request: no
+    /// valid client credentials).
     pub client_id: Option<String>,
     pub source_address: String,
     pub method: String,

@@ -37,6 +37,12 @@ pub trait ResourceKind: Sync {
     /// `version` and `updated_at`) and how a row gives a resource id.
     fn sources(&self) -> &'static [RowSource];
 
+    /// Whether the system-wide history lists this type's versions. The audit trail does not: it
+    /// grows with every request (a history request included), so it would bury the clinic's changes.
+    fn in_system_history(&self) -> bool {
+        true
+    }
+
     fn read(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Value, StoreError>;
 
     /// Whether clients may create, update and patch this type (the clinic keeps reference data

@@ -6,6 +6,7 @@
 
 mod appointment;
 mod audit;
+mod audit_event;
 mod availability;
 mod claim;
 mod clinical_reads;
@@ -40,7 +41,7 @@ pub use crate::transaction::{TransactionEntry, TransactionError, Write};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 14] = [
+const KINDS: [&dyn ResourceKind; 15] = [
     &patient::PatientKind,
     &reference_data::PractitionerKind,
     &reference_data::OrganizationKind,
@@ -55,6 +56,7 @@ const KINDS: [&dyn ResourceKind; 14] = [
     &note::DocumentReferenceKind,
     &availability::ScheduleKind,
     &availability::SlotKind,
+    &audit_event::AuditEventKind,
 ];
 
 /// The resource types this store serves.
@@ -65,6 +67,11 @@ pub fn resource_types() -> impl Iterator<Item = &'static str> {
 /// Whether `resource_type` has versions to list in a history (computed resources do not).
 pub fn has_history(resource_type: &str) -> bool {
     kind_of(resource_type).is_ok_and(|kind| !kind.sources().is_empty())
+}
+
+/// Whether the system-wide history lists `resource_type` (see [`ResourceKind::in_system_history`]).
+pub fn in_system_history(resource_type: &str) -> bool {
+    kind_of(resource_type).is_ok_and(|kind| !kind.sources().is_empty() && kind.in_system_history())
 }
 
 /// Whether clients may create, update and patch `resource_type`.
@@ -325,7 +332,9 @@ impl Store {
                 KINDS
                     .iter()
                     .copied()
-                    .filter(|k| !k.sources().is_empty() && types.iter().any(|t| t == k.resource_type()))
+                    .filter(|k| {
+                        in_system_history(k.resource_type()) && types.iter().any(|t| t == k.resource_type())
+                    })
                     .collect(),
                 None,
             ),

@@ -169,7 +169,8 @@ pub fn string<'a>(
     Ok(())
 }
 
-fn escape_like(value: &str) -> String {
+/// `value` with LIKE's wildcards and escape character escaped (for `ESCAPE '\\'`).
+pub fn escape_like(value: &str) -> String {
     let mut escaped = String::with_capacity(value.len());
     for c in value.chars() {
         if matches!(c, '\\' | '%' | '_') {

@@ -5,6 +5,7 @@
 //! `treat_none_as_null`, so an update replaces every one of them).
 
 mod appointment;
+mod audit;
 mod claim;
 mod coverage;
 mod diagnosis;
@@ -17,6 +18,7 @@ mod schedule;
 mod visit;
 
 pub use appointment::{AppointmentFields, AppointmentRow};
+pub use audit::AuditEventRow;
 pub use claim::{ClaimFields, ClaimItemFields, ClaimItemRow, ClaimRow};
 pub use coverage::CoverageRow;
 pub use diagnosis::DiagnosisRow;
