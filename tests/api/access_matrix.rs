@@ -36,7 +36,7 @@ struct Probe {
 
 /// In this order: the deletes come last, so a key that may delete leaves nothing for the
 /// probes after them to trip over (a second delete of a deleted resource changes nothing).
-const PROBES: [Probe; 18] = [
+const PROBES: [Probe; 19] = [
     Probe { name: "read", needs: Needs::All("r"), writes: false },
     Probe { name: "vread", needs: Needs::All("r"), writes: false },
     Probe { name: "search", needs: Needs::All("s"), writes: false },
@@ -49,6 +49,7 @@ const PROBES: [Probe; 18] = [
     Probe { name: "update", needs: Needs::All("u"), writes: true },
     Probe { name: "conditional update", needs: Needs::All("cus"), writes: true },
     Probe { name: "patch", needs: Needs::All("ru"), writes: true },
+    Probe { name: "export", needs: Needs::All("s"), writes: false },
     Probe { name: "transaction read", needs: Needs::All("r"), writes: false },
     Probe { name: "transaction search", needs: Needs::All("s"), writes: false },
     Probe { name: "transaction create", needs: Needs::All("c"), writes: true },
@@ -94,6 +95,9 @@ fn request(app: &TestApp, client: &reqwest::Client, probe: &str, sample: &Value)
             .header("content-type", "application/json-patch+json")
             .body("[]"),
         "delete" => client.delete(app.url(&format!("{resource_type}/{id}"))),
+        "export" => {
+            client.get(app.url(&format!("$export?_type={resource_type}"))).header("prefer", "respond-async")
+        }
         transaction => {
             let entry = match transaction {
                 "transaction read" => {

@@ -28,6 +28,7 @@ pub struct TestApp {
     /// Sends the bearer token of a key with every right.
     pub client: reqwest::Client,
     pub keys: KeyManager,
+    export_dir: std::path::PathBuf,
     pub database: Database,
     cleanup: Cleanup,
 }
@@ -42,6 +43,7 @@ impl TestApp {
         // Server faults are logged; a failing test shows them.
         let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let unique = format!("clinic_fhir_test_{:016x}", rand::random::<u64>());
+        let export_dir = std::env::temp_dir().join(format!("{unique}-exports"));
         let (url, cleanup) = match backend {
             Backend::Postgres => {
                 let admin = postgres_admin_url();
@@ -61,14 +63,19 @@ impl TestApp {
         let store = Store::new(db.clone(), MappingContext::thailand(HN_SYSTEM));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let config =
-            ServerConfig { max_body_bytes: 64 * 1024, max_bundle_entries: 100, ..ServerConfig::default() };
+        let config = ServerConfig {
+            max_body_bytes: 64 * 1024,
+            max_bundle_entries: 100,
+            export_dir: export_dir.clone(),
+            ..ServerConfig::default()
+        };
         let keys = KeyManager::new(db.clone(), api_keys::DEFAULT_TOKEN_LIFETIME);
         tokio::spawn(fhir_server::serve(listener, store, keys.clone(), config).unwrap());
         let mut app = TestApp {
             base: format!("http://127.0.0.1:{port}/fhir/r4"),
             client: reqwest::Client::new(),
             keys,
+            export_dir,
             database: db,
             cleanup,
         };
@@ -318,6 +325,7 @@ fn schema_errors(resource: &Value) -> Vec<String> {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.export_dir);
         match &self.cleanup {
             Cleanup::PostgresDatabase(name) => {
                 if let Ok(mut conn) = PgConnection::establish(&postgres_admin_url()) {

@@ -16,6 +16,7 @@ mod conditional;
 mod document_reference;
 mod errors;
 mod everything;
+mod export;
 mod history;
 mod http_semantics;
 mod includes;

@@ -202,6 +202,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    fhir_export_jobs (id) {
+        id -> Text,
+        client_id -> Text,
+        request -> Text,
+        types -> Text,
+        since -> Nullable<Text>,
+        patient_only -> Bool,
+        status -> Text,
+        progress -> Nullable<Text>,
+        outputs -> Nullable<Text>,
+        error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        heartbeat -> Nullable<Timestamp>,
+        transaction_time -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     fhir_rate_windows (subject, window_start) {
         subject -> Text,
         window_start -> Int8,
@@ -412,6 +431,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     fhir_access_tokens,
     fhir_api_keys,
     fhir_audit_events,
+    fhir_export_jobs,
     fhir_rate_windows,
     fhir_resource_versions,
     insurers,

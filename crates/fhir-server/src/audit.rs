@@ -164,7 +164,10 @@ fn interaction(method: &str, pattern: Option<&str>) -> &'static str {
         ("GET", "/{type}/{id}" | "/StructureDefinition/{id}") => "read",
         ("PATCH", "/{type}/{id}") => "patch",
         ("DELETE", "/{type}/{id}") => "delete",
-        (_, "/{type}/$validate" | "/Patient/{id}/$everything") => "operation",
+        (_, "/{type}/$validate" | "/Patient/{id}/$everything" | "/$export" | "/Patient/$export") => {
+            "operation"
+        }
+        (_, "/$export-status/{id}" | "/$export-file/{id}/{file}") => "operation",
         _ => "unknown",
     }
 }

@@ -9,8 +9,8 @@ use serde_json::Value;
 use crate::audit::Touched;
 use crate::format::query_value;
 use crate::{
-    ApiError, AppState, BASE_PATH, Format, bundle, capability, conformance, everything, history, oauth, read,
-    search, write,
+    ApiError, AppState, BASE_PATH, Format, bundle, capability, conformance, everything, export, history,
+    oauth, read, search, write,
 };
 
 pub fn scope() -> Scope {
@@ -22,6 +22,15 @@ pub fn scope() -> Scope {
             web::resource(["", "/"]).route(web::post().to(bundle::process)).default_service(not_allowed()),
         )
         .route("/metadata", web::get().to(metadata))
+        .route("/$export", web::get().to(export::kick_off_system))
+        .route("/Patient/$export", web::get().to(export::kick_off_patients))
+        .service(
+            web::resource("/$export-status/{id}")
+                .route(web::get().to(export::status))
+                .route(web::delete().to(export::cancel))
+                .default_service(not_allowed()),
+        )
+        .route("/$export-file/{id}/{file}", web::get().to(export::file))
         .route("/.well-known/smart-configuration", web::get().to(oauth::smart_configuration))
         .service(
             web::resource("/_history").route(web::get().to(history::system)).default_service(not_allowed()),

@@ -11,6 +11,7 @@ mod capability;
 mod conformance;
 mod error;
 mod everything;
+mod export;
 mod format;
 mod handlers;
 mod history;
@@ -43,11 +44,18 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// The most entries a batch or transaction Bundle may have.
     pub max_bundle_entries: usize,
+    /// Where Bulk Data export files are written; instances serving one database share it.
+    pub export_dir: std::path::PathBuf,
 }
 
 impl Default for ServerConfig {
     fn default() -> ServerConfig {
-        ServerConfig { public_base_url: None, max_body_bytes: 32 * 1024 * 1024, max_bundle_entries: 10_000 }
+        ServerConfig {
+            public_base_url: None,
+            max_body_bytes: 32 * 1024 * 1024,
+            max_bundle_entries: 10_000,
+            export_dir: std::env::temp_dir().join("clinic-fhir-exports"),
+        }
     }
 }
 
@@ -80,6 +88,7 @@ pub fn serve(
     config: ServerConfig,
 ) -> std::io::Result<impl Future<Output = std::io::Result<()>> + Send + 'static> {
     tokio::spawn(purge_expired_credentials(keys.clone()));
+    tokio::spawn(export::worker(store.clone(), config.export_dir.clone()));
     let (audit, audit_writer) = audit::start(store.clone());
     let state = web::Data::new(AppState { store, keys, audit, config });
     let server = HttpServer::new(move || {

@@ -12,6 +12,7 @@ mod claim;
 mod clinical_reads;
 mod encounter;
 mod error;
+pub mod export;
 mod includes;
 mod kind;
 mod medication;
@@ -35,6 +36,7 @@ use fhir_search::{Handling, HistoryRequest, SearchRequest, Total};
 use serde_json::Value;
 
 pub use crate::audit::AuditRecord;
+pub use crate::export::{ExportJob, NewExport};
 use crate::kind::ResourceKind;
 use crate::sql::{Bind, Sql};
 pub use crate::transaction::{TransactionEntry, TransactionError, Write};

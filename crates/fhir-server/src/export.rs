@@ -1,0 +1,321 @@
+//! Bulk Data export (HL7 Bulk Data Access 2.0): `GET /$export` and `/Patient/$export` start a
+//! job (202 + `Content-Location`); its status URL answers 202 with `X-Progress` while it runs and
+//! the manifest when done, `DELETE` cancels it; the NDJSON files (one per type) are served to
+//! the key that started it only. Jobs live in the database: any instance runs them (the worker
+//! below), answers their status and serves their files from the shared export directory.
+
+use std::path::PathBuf;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use api_keys::Permissions;
+use fhir_outcome::{Issue, IssueType};
+use fhir_search::Handling;
+use fhir_store::{ExportJob, NewExport, Store};
+use serde_json::{Value, json};
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::{Need, caller, require};
+use crate::handlers::{base_url, header_text};
+use crate::{ApiError, AppState};
+
+/// Resources read per query while exporting.
+const PAGE: u32 = 1000;
+/// How long outputs are kept.
+const KEEP_OUTPUTS: chrono::Duration = chrono::Duration::hours(24);
+/// A job whose heartbeat is older than this is taken over by another worker.
+const STALE: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Types never exported: Slots are computed without end, the audit trail is not clinic data.
+fn exportable(resource_type: &str) -> bool {
+    !matches!(resource_type, "Slot" | "AuditEvent")
+}
+
+fn patient_compartment(resource_type: &str) -> bool {
+    resource_type == "Patient"
+        || fhir_search::registry::find(resource_type, "patient")
+            .is_some_and(|p| p.kind == fhir_search::ParamType::Reference)
+}
+
+fn invalid(parameter: &str, diagnostics: String) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        Issue::error(IssueType::Invalid, diagnostics).at(parameter.to_owned()),
+    )
+}
+
+pub async fn kick_off_system(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    kick_off(request, state, false).await
+}
+
+pub async fn kick_off_patients(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    kick_off(request, state, true).await
+}
+
+async fn kick_off(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    patient_only: bool,
+) -> Result<HttpResponse, ApiError> {
+    if !header_text(&request, "prefer").is_some_and(|p| p.contains("respond-async")) {
+        return Err(invalid("Prefer", "$export runs asynchronously: send Prefer: respond-async".into()));
+    }
+    let access = caller(&request)?;
+    let in_scope = |t: &&str| exportable(t) && (!patient_only || patient_compartment(t));
+    let mut types: Vec<String> = fhir_store::resource_types()
+        .filter(in_scope)
+        .filter(|t| access.scopes.allows(t, Permissions::SEARCH))
+        .map(str::to_owned)
+        .collect();
+    let mut since = None;
+    for (name, value) in form_urlencoded::parse(request.query_string().as_bytes()) {
+        match &*name {
+            "_outputFormat" => {
+                // An unencoded `+` arrives as a space.
+                if !["application/fhir+ndjson", "application/fhir ndjson", "application/ndjson", "ndjson"]
+                    .contains(&&*value)
+                {
+                    return Err(invalid(
+                        "_outputFormat",
+                        format!("'{value}' is not supported; use application/fhir+ndjson"),
+                    ));
+                }
+            }
+            "_type" => {
+                types = Vec::new();
+                for resource_type in value.split(',') {
+                    let served = fhir_store::resource_types().find(|t| *t == resource_type);
+                    let resource_type = served
+                        .ok_or_else(|| invalid("_type", format!("'{resource_type}' is not served here")))?;
+                    require(&request, resource_type, Need::Search, Some("_type"))?;
+                    if !in_scope(&resource_type) {
+                        return Err(invalid(
+                            "_type",
+                            format!("{resource_type} is not exported by this operation"),
+                        ));
+                    }
+                    types.push(resource_type.to_owned());
+                }
+            }
+            "_since" => {
+                let parsed = fhir_search::DateValue::parse(&value)
+                    .filter(|date| date.prefix == fhir_search::Prefix::Eq && date.offset.is_some());
+                if parsed.is_none() {
+                    return Err(invalid(
+                        "_since",
+                        format!("_since '{value}' is not an instant with a time zone"),
+                    ));
+                }
+                since = Some(value.into_owned());
+            }
+            other => return Err(invalid(other, format!("'{other}' is not a parameter of $export here"))),
+        }
+    }
+    if types.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            Issue::error(IssueType::Forbidden, "this key may not search any type $export could export"),
+        ));
+    }
+    let base = base_url(&request, &state);
+    let path = request.path().rsplit_once("/fhir/r4").map_or("", |(_, path)| path);
+    let query = request.query_string();
+    let request_url = format!("{base}{path}{}{query}", if query.is_empty() { "" } else { "?" });
+    let job = state
+        .store
+        .start_export(NewExport {
+            client_id: access.client_id,
+            request: request_url,
+            types,
+            since,
+            patient_only,
+        })
+        .await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::CONTENT_LOCATION, format!("{base}/$export-status/{}", job.id)))
+        .finish())
+}
+
+/// The job `id`, if the caller started it (others get 404: a job id reveals nothing).
+async fn own_job(request: &HttpRequest, state: &AppState, id: &str) -> Result<ExportJob, ApiError> {
+    let access = caller(request)?;
+    match state.store.export_job(id).await? {
+        Some(job) if job.client_id == access.client_id => Ok(job),
+        _ => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            Issue::error(IssueType::NotFound, format!("no export job {id} of this key")),
+        )),
+    }
+}
+
+pub async fn status(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let job = own_job(&request, &state, &path).await?;
+    match job.status.as_str() {
+        fhir_store::export::IN_PROGRESS => Ok(HttpResponse::Accepted()
+            .insert_header(("x-progress", job.progress.clone().unwrap_or_else(|| "queued".into())))
+            .insert_header((header::RETRY_AFTER, 1))
+            .finish()),
+        fhir_store::export::COMPLETE => {
+            let outputs: Value =
+                job.outputs.as_deref().and_then(|o| serde_json::from_str(o).ok()).unwrap_or(json!([]));
+            Ok(HttpResponse::Ok().insert_header((header::EXPIRES, expiry(&job))).json(json!({
+                "transactionTime": job.transaction_time().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "request": job.request,
+                "requiresAccessToken": true,
+                "output": outputs,
+                "error": [],
+            })))
+        }
+        fhir_store::export::FAILED => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Issue::error(IssueType::Exception, job.error.unwrap_or_else(|| "the export failed".into())),
+        )),
+        _ => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            Issue::error(IssueType::NotFound, format!("export job {} was cancelled", job.id)),
+        )),
+    }
+}
+
+fn expiry(job: &ExportJob) -> String {
+    (job.created_at() + KEEP_OUTPUTS).format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+pub async fn cancel(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let job = own_job(&request, &state, &path).await?;
+    state.store.cancel_export(&job.id).await?;
+    let _ = tokio::fs::remove_dir_all(state.config.export_dir.join(&job.id)).await;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+pub async fn file(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, name) = path.into_inner();
+    let job = own_job(&request, &state, &id).await?;
+    let resource_type = name.strip_suffix(".ndjson").filter(|t| job.types().contains(t));
+    let (Some(resource_type), fhir_store::export::COMPLETE) = (resource_type, job.status.as_str()) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            Issue::error(IssueType::NotFound, format!("no file {name} in export {id}")),
+        ));
+    };
+    // Rights may have been narrowed since the job started.
+    require(&request, resource_type, Need::Search, None)?;
+    let file = tokio::fs::File::open(state.config.export_dir.join(&job.id).join(&name))
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/fhir+ndjson")
+        .streaming(tokio_util::io::ReaderStream::new(file)))
+}
+
+/// Runs export jobs: claims one whenever it is idle, writes its files, and once an hour removes
+/// expired jobs and their files. Every instance runs one.
+pub async fn worker(store: Store, export_dir: PathBuf) {
+    let worker = format!("{:016x}", rand::random::<u64>());
+    let mut last_sweep: Option<std::time::Instant> = None;
+    loop {
+        if last_sweep.is_none_or(|swept| swept.elapsed() >= std::time::Duration::from_secs(3600)) {
+            last_sweep = Some(std::time::Instant::now());
+            match store.expire_exports(chrono::Utc::now() - KEEP_OUTPUTS).await {
+                Ok(expired) => {
+                    for id in expired {
+                        let _ = tokio::fs::remove_dir_all(export_dir.join(id)).await;
+                    }
+                }
+                Err(cause) => tracing::warn!(%cause, "expiring export jobs"),
+            }
+        }
+        match store.claim_export(&worker, STALE).await {
+            Ok(Some(job)) => {
+                if let Err(cause) = run(&store, &worker, &export_dir, &job).await {
+                    tracing::warn!(%cause, job = %job.id, "export failed");
+                    let _ = store.fail_export(&job.id, &worker, format!("the export failed: {cause}")).await;
+                }
+            }
+            Ok(None) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+            Err(cause) => {
+                tracing::warn!(%cause, "claiming export jobs");
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+/// Writes each type's resources, one per line, page by page (memory stays one page), and
+/// records the manifest's outputs. Stops quietly when the job is cancelled or taken over.
+async fn run(
+    store: &Store,
+    worker: &str,
+    export_dir: &std::path::Path,
+    job: &ExportJob,
+) -> Result<(), String> {
+    let dir = export_dir.join(&job.id);
+    // A job restarted after its instance died begins again.
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| e.to_string())?;
+    let base = job.request.split("/$export").next().unwrap_or_default();
+    let base = base.strip_suffix("/Patient").unwrap_or(base);
+    let mut outputs = Vec::new();
+    for resource_type in job.types() {
+        let name = format!("{resource_type}.ndjson");
+        let mut file = tokio::fs::File::create(dir.join(&name)).await.map_err(|e| e.to_string())?;
+        let mut count = 0u64;
+        let mut cursor = None;
+        loop {
+            let query = {
+                let mut query = form_urlencoded::Serializer::new(String::new());
+                query.append_pair("_count", &PAGE.to_string()).append_pair("_total", "none");
+                if let Some(since) = &job.since {
+                    query.append_pair("_lastUpdated", &format!("ge{since}"));
+                }
+                query.finish()
+            };
+            let mut search = fhir_search::parse(resource_type, &query, Handling::Strict)
+                .map_err(|issues| format!("{issues:?}"))?;
+            search.cursor = cursor.take();
+            let page = store.search(resource_type, search).await.map_err(|e| e.to_string())?;
+            let mut lines = Vec::with_capacity(page.resources.len() * 1024);
+            for resource in &page.resources {
+                serde_json::to_writer(&mut lines, resource).map_err(|e| e.to_string())?;
+                lines.push(b'\n');
+            }
+            file.write_all(&lines).await.map_err(|e| e.to_string())?;
+            count += page.resources.len() as u64;
+            let progress = format!("{resource_type}: {count} resources");
+            if !store.export_heartbeat(&job.id, worker, progress).await.map_err(|e| e.to_string())? {
+                return Ok(());
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        file.flush().await.map_err(|e| e.to_string())?;
+        if count > 0 {
+            outputs.push(json!({"type": resource_type, "url": format!("{base}/$export-file/{}/{name}", job.id), "count": count}));
+        }
+    }
+    store
+        .finish_export(&job.id, worker, Value::Array(outputs).to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}

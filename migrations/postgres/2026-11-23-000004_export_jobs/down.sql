@@ -1,0 +1,1 @@
+DROP TABLE fhir_export_jobs;
