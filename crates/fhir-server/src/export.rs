@@ -37,6 +37,10 @@ fn patient_compartment(resource_type: &str) -> bool {
             .is_some_and(|p| p.kind == fhir_search::ParamType::Reference)
 }
 
+fn not_found(diagnostics: String) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, Issue::error(IssueType::NotFound, diagnostics))
+}
+
 fn invalid(parameter: &str, diagnostics: String) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
@@ -147,10 +151,7 @@ async fn own_job(request: &HttpRequest, state: &AppState, id: &str) -> Result<Ex
     let access = caller(request)?;
     match state.store.export_job(id).await? {
         Some(job) if job.client_id == access.client_id => Ok(job),
-        _ => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            Issue::error(IssueType::NotFound, format!("no export job {id} of this key")),
-        )),
+        _ => Err(not_found(format!("no export job {id} of this key"))),
     }
 }
 
@@ -180,10 +181,7 @@ pub async fn status(
             StatusCode::INTERNAL_SERVER_ERROR,
             Issue::error(IssueType::Exception, job.error.unwrap_or_else(|| "the export failed".into())),
         )),
-        _ => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            Issue::error(IssueType::NotFound, format!("export job {} was cancelled", job.id)),
-        )),
+        _ => Err(not_found(format!("export job {} was cancelled", job.id))),
     }
 }
 
@@ -211,10 +209,7 @@ pub async fn file(
     let job = own_job(&request, &state, &id).await?;
     let resource_type = name.strip_suffix(".ndjson").filter(|t| job.types().contains(t));
     let (Some(resource_type), fhir_store::export::COMPLETE) = (resource_type, job.status.as_str()) else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            Issue::error(IssueType::NotFound, format!("no file {name} in export {id}")),
-        ));
+        return Err(not_found(format!("no file {name} in export {id}")));
     };
     // Rights may have been narrowed since the job started.
     require(&request, resource_type, Need::Search, None)?;
