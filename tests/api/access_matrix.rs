@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use crate::app::{TestApp, json_of};
 use crate::on_both_backends;
 
-on_both_backends!(every_interaction_needs_exactly_its_rights);
+on_both_backends!(
+    every_interaction_needs_exactly_its_rights,
+    every_reference_needs_its_target_to_be_searched
+);
 
 /// What an interaction needs, as SMART v2 letters; `validate` needs create or update.
 #[derive(Clone, Copy)]
@@ -184,4 +187,49 @@ async fn every_interaction_needs_exactly_its_rights(app: &TestApp) {
     // Every type x right x interaction was tried, and both answers happened throughout.
     assert_eq!(served + refused, types.len() * RIGHTS.len() * PROBES.len());
     assert!(served >= types.len() * 8 && refused >= types.len() * 40, "{served} served, {refused} refused");
+}
+
+/// For every reference a search can follow (each `Source:param` the CapabilityStatement lists
+/// as a revinclude of a target type): `_include`, a chain and `_revinclude` through it are
+/// refused with 403 naming the parameter when the key may not search the other type, and
+/// served when it may.
+async fn every_reference_needs_its_target_to_be_searched(app: &TestApp) {
+    let (_, capability) = app.get("metadata").await;
+    let mut references = Vec::new();
+    for resource in capability["rest"][0]["resource"].as_array().unwrap() {
+        let target = resource["type"].as_str().unwrap();
+        for revinclude in resource["searchRevInclude"].as_array().into_iter().flatten() {
+            let (source, param) = revinclude.as_str().unwrap().split_once(':').unwrap();
+            if source != target {
+                references.push((source.to_owned(), param.to_owned(), target.to_owned()));
+            }
+        }
+    }
+    assert!(references.len() >= 30, "{references:?}");
+    // One key per set of scopes (keys cost an Argon2 hash and a token each).
+    let mut clients: std::collections::HashMap<String, reqwest::Client> = std::collections::HashMap::new();
+    for (source, param, target) in &references {
+        let probes = [
+            (source, format!("{source}?_include={source}:{param}:{target}"), "_include".to_owned()),
+            (source, format!("{source}?{param}:{target}._id=1"), format!("{param}:{target}._id")),
+            (target, format!("{target}?_revinclude={source}:{param}:{target}"), "_revinclude".to_owned()),
+        ];
+        for (searched, query, parameter) in probes {
+            let other = if searched == source { target } else { source };
+            for scopes in [format!("system/{searched}.s"), format!("system/{searched}.s system/{other}.s")] {
+                if !clients.contains_key(&scopes) {
+                    let key = app.create_key(&scopes, 100_000).await;
+                    clients
+                        .insert(scopes.clone(), app.client_with(&app.token_for(&key, None).await.unwrap()));
+                }
+            }
+            let narrow = &clients[&format!("system/{searched}.s")];
+            let (status, outcome) = json_of(narrow.get(app.url(&query)).send().await.unwrap()).await;
+            assert_eq!(status, 403, "{query} without {other}: {outcome}");
+            assert_eq!(outcome["issue"][0]["expression"][0], parameter.as_str(), "{query}");
+            let wide = &clients[&format!("system/{searched}.s system/{other}.s")];
+            let status = wide.get(app.url(&query)).send().await.unwrap().status().as_u16();
+            assert!(![401, 403].contains(&status), "{query} with {other}: {status}");
+        }
+    }
 }
