@@ -202,6 +202,16 @@ async fn searches_need_every_type_they_reach(app: &TestApp) {
     assert_eq!(attempt(&nothing, app.url("_history")).await.0, 403);
 }
 
+/// Waits for a fresh (clock-aligned) one-minute window when this one is nearly over, so that
+/// counting in a test cannot straddle two windows.
+async fn start_early_in_a_window(app: &TestApp) {
+    let probe = app.client.get(app.url("Patient?_count=0")).send().await.unwrap();
+    let reset = header(&probe, "x-ratelimit-reset");
+    if reset < 25 {
+        tokio::time::sleep(std::time::Duration::from_secs(reset as u64 + 1)).await;
+    }
+}
+
 fn header(response: &reqwest::Response, name: &str) -> i64 {
     response.headers()[name].to_str().unwrap().parse().unwrap()
 }
@@ -209,12 +219,7 @@ fn header(response: &reqwest::Response, name: &str) -> i64 {
 async fn rate_limits_count_every_request_and_refuse_past_the_limit(app: &TestApp) {
     let key = app.create_key("system/Patient.rs", 5).await;
     let client = app.client_with(&app.token_for(&key, None).await.unwrap());
-    // Start early in a (clock-aligned) window, so the burst cannot straddle two.
-    let probe = app.client.get(app.url("Patient?_count=0")).send().await.unwrap();
-    let reset = header(&probe, "x-ratelimit-reset");
-    if reset < 15 {
-        tokio::time::sleep(std::time::Duration::from_secs(reset as u64 + 1)).await;
-    }
+    start_early_in_a_window(app).await;
     let mut remaining = Vec::new();
     for _ in 0..5 {
         let response = client.get(app.url("Patient")).send().await.unwrap();
@@ -236,6 +241,7 @@ async fn rate_limits_count_every_request_and_refuse_past_the_limit(app: &TestApp
 }
 
 async fn failed_client_authentications_are_throttled(app: &TestApp) {
+    start_early_in_a_window(app).await;
     let key = app.create_key("system/Patient.rs", 100).await;
     let wrong = api_keys::IssuedKey { key: key.key.clone(), client_secret: "cs_guess".into() };
     for _ in 0..10 {
@@ -249,9 +255,26 @@ async fn failed_client_authentications_are_throttled(app: &TestApp) {
     )
     .await;
     assert_eq!((status, error["error"].as_str()), (429, Some("temporarily_unavailable")), "{error}");
-    // Another client from elsewhere is not held up by it.
+    // Another client is not held up by it.
     let other = app.create_key("system/Patient.rs", 100).await;
     assert!(app.token_for(&other, None).await.is_ok());
+
+    // Guessing across many client ids from one address is throttled by the address: after 30
+    // failures this minute (10 so far) even a valid key from it waits.
+    for guess in 0..20 {
+        let unknown = api_keys::IssuedKey {
+            key: api_keys::KeyInfo { client_id: format!("ck_guess{guess}"), ..other.key.clone() },
+            client_secret: "cs_guess".into(),
+        };
+        assert_eq!(app.token_for(&unknown, None).await, Err("invalid_client".into()));
+    }
+    let (status, error) = token_request(
+        app,
+        &[("grant_type", "client_credentials")],
+        Some((&other.key.client_id, &other.client_secret)),
+    )
+    .await;
+    assert_eq!((status, error["error"].as_str()), (429, Some("temporarily_unavailable")), "{error}");
 }
 
 async fn secrets_and_tokens_are_never_stored_in_clear(app: &TestApp) {
