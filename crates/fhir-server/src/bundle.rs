@@ -15,7 +15,7 @@ use fhir_store::{TransactionEntry, TransactionError, Write, Written};
 use serde_json::{Value, json};
 
 use crate::auth::{Need, require, require_search};
-use crate::handlers::{base_url, body_of, header_text, negotiated, respond};
+use crate::handlers::{base_url, body_of, header_text, negotiated, respond, version_of_etag};
 use crate::search::searchset;
 use crate::subset::Subset;
 use crate::write::version_precondition;
@@ -63,10 +63,6 @@ fn in_entry(index: usize, error: ApiError) -> ApiError {
         })
         .collect();
     ApiError::with_issues(status, issues)
-}
-
-fn version_tag(tag: &str) -> Option<i32> {
-    tag.trim().trim_start_matches("W/").trim_matches('"').parse().ok()
 }
 
 /// A conditional reference (`Patient?identifier=...`) is resolved by a search, whose answer
@@ -139,7 +135,8 @@ fn plan(request: &HttpRequest, base: &str, index: usize, entry: &Value) -> Resul
     };
     let expected_version = match request_field("ifMatch") {
         Some(tag) => Some(
-            version_tag(&tag).ok_or_else(|| invalid(format!("ifMatch '{tag}' is not W/\"<version>\"")))?,
+            version_of_etag(&tag)
+                .ok_or_else(|| invalid(format!("ifMatch '{tag}' is not W/\"<version>\"")))?,
         ),
         None => None,
     };
@@ -338,7 +335,7 @@ async fn read_or_search(state: &AppState, action: Action, base: &str) -> Result<
         Action::Read { resource_type, id, if_none_match } => {
             let resource = state.store.read(resource_type, &id).await?;
             let version = resource["meta"]["versionId"].as_str().unwrap_or_default().to_owned();
-            let unchanged = if_none_match.and_then(|tag| version_tag(&tag)).map(|v| v.to_string())
+            let unchanged = if_none_match.and_then(|tag| version_of_etag(&tag)).map(|v| v.to_string())
                 == Some(version.clone());
             let mut entry = json!({
                 "fullUrl": format!("{base}/{resource_type}/{id}"),

@@ -26,13 +26,15 @@ fn clinical_date(resource_type: &str) -> Option<&'static str> {
     }
 }
 
-/// The served types with a `patient` reference: the patient compartment, but for the audit
-/// trail, which records who looked at the record rather than being part of it.
+/// Whether `resource_type` has a `patient` reference (a member of the patient compartment).
+pub fn points_at_patients(resource_type: &str) -> bool {
+    fhir_search::registry::find(resource_type, "patient").is_some_and(|p| p.kind == ParamType::Reference)
+}
+
+/// The patient compartment, but for the audit trail, which records who looked at the record
+/// rather than being part of it.
 fn compartment_types() -> Vec<&'static str> {
-    fhir_store::resource_types()
-        .filter(|t| *t != "AuditEvent")
-        .filter(|t| fhir_search::registry::find(t, "patient").is_some_and(|p| p.kind == ParamType::Reference))
-        .collect()
+    fhir_store::resource_types().filter(|t| *t != "AuditEvent" && points_at_patients(t)).collect()
 }
 
 struct Everything {

@@ -32,9 +32,7 @@ fn exportable(resource_type: &str) -> bool {
 }
 
 fn patient_compartment(resource_type: &str) -> bool {
-    resource_type == "Patient"
-        || fhir_search::registry::find(resource_type, "patient")
-            .is_some_and(|p| p.kind == fhir_search::ParamType::Reference)
+    resource_type == "Patient" || crate::everything::points_at_patients(resource_type)
 }
 
 fn not_found(diagnostics: String) -> ApiError {
@@ -186,7 +184,7 @@ pub async fn status(
 }
 
 fn expiry(job: &ExportJob) -> String {
-    (job.created_at() + KEEP_OUTPUTS).format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+    crate::handlers::http_date_of(job.created_at() + KEEP_OUTPUTS)
 }
 
 pub async fn cancel(

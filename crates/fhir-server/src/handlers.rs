@@ -211,7 +211,7 @@ pub fn handling(request: &HttpRequest, absent: Handling) -> Handling {
 /// The version an `If-Match: W/"n"` header names.
 pub fn if_match(request: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let Some(tag) = header_text(request, "if-match") else { return Ok(None) };
-    tag.trim().trim_start_matches("W/").trim_matches('"').parse::<i32>().map(Some).map_err(|_| {
+    version_of_etag(tag).map(Some).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             Issue::error(
@@ -223,6 +223,11 @@ pub fn if_match(request: &HttpRequest) -> Result<Option<i32>, ApiError> {
     })
 }
 
+/// The version an ETag (`W/"3"`, `"3"`) names.
+pub fn version_of_etag(tag: &str) -> Option<i32> {
+    tag.trim().trim_start_matches("W/").trim_matches('"').parse().ok()
+}
+
 pub fn header_text<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {
     request.headers().get(name).and_then(|v| v.to_str().ok())
 }
@@ -230,7 +235,11 @@ pub fn header_text<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> 
 /// An RFC 3339 instant as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
 fn http_date(instant: &str) -> Option<String> {
     let parsed = chrono::DateTime::parse_from_rfc3339(instant).ok()?;
-    Some(parsed.with_timezone(&chrono::Utc).format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+    Some(http_date_of(parsed.with_timezone(&chrono::Utc)))
+}
+
+pub fn http_date_of(instant: chrono::DateTime<chrono::Utc>) -> String {
+    instant.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 pub async fn body_of(payload: web::Payload, state: &AppState) -> Result<web::Bytes, ApiError> {

@@ -31,9 +31,7 @@ pub async fn compartment(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (compartment, id, resource_type) = path.into_inner();
-    let patient_param = fhir_search::registry::find(&resource_type, "patient")
-        .filter(|p| p.kind == fhir_search::ParamType::Reference);
-    if compartment != "Patient" || patient_param.is_none() {
+    if compartment != "Patient" || !crate::everything::points_at_patients(&resource_type) {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             Issue::error(
