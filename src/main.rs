@@ -36,6 +36,9 @@ enum Command {
         /// Lifetime of the access tokens the token endpoint issues, in seconds.
         #[arg(long, env = "CLINIC_FHIR_TOKEN_LIFETIME", default_value_t = 900)]
         token_lifetime: i64,
+        /// Where Bulk Data export files are written; instances serving one database must share it.
+        #[arg(long, env = "CLINIC_FHIR_EXPORT_DIR")]
+        export_dir: Option<PathBuf>,
     },
     /// Manage the API keys third parties use (client id + secret, rights per resource type).
     Keys {
@@ -140,10 +143,16 @@ fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     match Cli::parse().command {
-        Command::Serve { database, listen, public_url, clinic, token_lifetime } => {
+        Command::Serve { database, listen, public_url, clinic, token_lifetime, export_dir } => {
             let db = database.connect()?;
+            let defaults = ServerConfig::default();
+            let config = ServerConfig {
+                public_base_url: public_url,
+                export_dir: export_dir.unwrap_or_else(|| defaults.export_dir.clone()),
+                ..defaults
+            };
             let lifetime = chrono::Duration::seconds(token_lifetime);
-            serve(db, &listen, public_url, &clinic.hn_system, lifetime)
+            serve(db, &listen, config, &clinic.hn_system, lifetime)
         }
         Command::Keys { database, command } => {
             let keys = KeyManager::new(database.connect()?, api_keys::DEFAULT_TOKEN_LIFETIME);
@@ -270,13 +279,19 @@ fn demo(file: &std::path::Path, listen: &str, patients: u64) -> anyhow::Result<(
     println!(
         "  curl -s '{base}/Patient?gender=female&_count=2' -H 'Authorization: Bearer <access_token from above>'\n"
     );
-    serve(db, listen, None, "https://clinic.example.th/fhir/sid/hn", api_keys::DEFAULT_TOKEN_LIFETIME)
+    serve(
+        db,
+        listen,
+        ServerConfig::default(),
+        "https://clinic.example.th/fhir/sid/hn",
+        api_keys::DEFAULT_TOKEN_LIFETIME,
+    )
 }
 
 fn serve(
     db: Database,
     listen: &str,
-    public_url: Option<String>,
+    config: ServerConfig,
     hn_system: &str,
     token_lifetime: chrono::Duration,
 ) -> anyhow::Result<()> {
@@ -284,7 +299,6 @@ fn serve(
     tracing::info!(address = %listener.local_addr()?, "serving FHIR R4 at {BASE_PATH}");
     let keys = KeyManager::new(db.clone(), token_lifetime);
     let store = Store::new(db, MappingContext::thailand(hn_system));
-    let config = ServerConfig { public_base_url: public_url, ..ServerConfig::default() };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async { fhir_server::serve(listener, store, keys, config)?.await })?;
     Ok(())

@@ -237,7 +237,7 @@ impl KeyManager {
         let client_id = client_id.to_owned();
         self.db
             .run(move |conn| {
-                conn.transaction(|conn| {
+                conn.write_transaction(|conn| {
                     let row = find(conn, &client_id)?;
                     if row.revoked_at.is_some() {
                         return Err(KeyError::Invalid(format!("key '{client_id}' is revoked")));
@@ -259,7 +259,7 @@ impl KeyManager {
         let client_id = client_id.to_owned();
         self.db
             .run(move |conn| {
-                conn.transaction(|conn| {
+                conn.write_transaction(|conn| {
                     let row = find(conn, &client_id)?;
                     if row.revoked_at.is_none() {
                         diesel::update(fhir_api_keys::table.find(row.id))

@@ -22,6 +22,26 @@ impl DbConnection {
             DbConnection::Sqlite(_) => Backend::Sqlite,
         }
     }
+
+    /// A transaction that writes. SQLite takes its write lock first (as `BEGIN IMMEDIATE` would):
+    /// a deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
+    /// another writer committed in between, whereas taking the lock first queues behind
+    /// `busy_timeout`.
+    pub fn write_transaction<T, E>(
+        &mut self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        self.transaction(|conn| {
+            if let DbConnection::Sqlite(sqlite) = conn {
+                // A write statement that changes nothing still takes the write lock.
+                sqlite.batch_execute("UPDATE fhir_resource_versions SET version = version WHERE 1 = 0")?;
+            }
+            work(conn)
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

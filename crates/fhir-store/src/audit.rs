@@ -29,7 +29,7 @@ impl Store {
         let offset = self.ctx.utc_offset;
         self.db
             .run(move |conn| {
-                conn.transaction(|conn| {
+                conn.write_transaction(|conn| {
                     for record in &records {
                         diesel::insert_into(fhir_audit_events::table)
                             .values((

@@ -279,7 +279,7 @@ impl Store {
     pub async fn write(&self, write: Write, handling: Handling) -> Result<Written, StoreError> {
         let ctx = self.ctx.clone();
         self.db
-            .run(move |conn| write_transaction(conn, |conn| write.apply(conn, handling, &ctx)))
+            .run(move |conn| conn.write_transaction(|conn| write.apply(conn, handling, &ctx)))
             .await
             .map(Written::profiled)
     }
@@ -296,7 +296,7 @@ impl Store {
         self.db
             .run(move |conn| {
                 let mut failed = 0;
-                let outcome = write_transaction(conn, |conn| {
+                let outcome = conn.write_transaction(|conn| {
                     let mut assigned = HashMap::new();
                     let mut written = Vec::with_capacity(entries.len());
                     for (position, entry) in entries.into_iter().enumerate() {
@@ -512,25 +512,6 @@ fn single_match(
         1 => Ok(page.resources.into_iter().next()),
         matches => Err(StoreError::MultipleMatches(matches)),
     }
-}
-
-/// A transaction that writes. SQLite takes its write lock first (as `BEGIN IMMEDIATE` would),
-/// so concurrent writers queue behind `busy_timeout` instead of failing when a read turns into
-/// a write.
-fn write_transaction<T>(
-    conn: &mut DbConnection,
-    work: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    use diesel::Connection;
-    conn.transaction(|conn| {
-        if let DbConnection::Sqlite(_) = conn {
-            // A write statement that changes nothing still takes the write lock.
-            let mut take_write_lock = Sql::new(conn.backend());
-            take_write_lock.push("UPDATE fhir_resource_versions SET version = version WHERE 1 = 0");
-            take_write_lock.execute(conn)?;
-        }
-        work(conn)
-    })
 }
 
 /// Serialises conditional writes with the same criteria until the transaction ends, so two
