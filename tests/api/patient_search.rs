@@ -3,7 +3,11 @@ use serde_json::{Value, json};
 use crate::app::{HN_SYSTEM, TestApp, somchai};
 use crate::on_both_backends;
 
-on_both_backends!(search_by_each_parameter, paging_follows_next_links_to_the_end);
+on_both_backends!(
+    search_by_each_parameter,
+    paging_follows_next_links_to_the_end,
+    broad_searches_count_only_when_asked
+);
 
 fn ids(bundle: &Value) -> Vec<String> {
     bundle["entry"]
@@ -119,4 +123,31 @@ async fn paging_follows_next_links_to_the_end(app: &TestApp) {
     }
     assert_eq!(pages, 3);
     assert_eq!(seen, created);
+}
+
+/// Without `_total` a search counts up to 10,000 matches and leaves `total` out beyond;
+/// `_total=accurate` counts them all, and its next link keeps asking for it.
+async fn broad_searches_count_only_when_asked(app: &TestApp) {
+    let inserted = app
+        .clinic_sql(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001) \
+             INSERT INTO patients (hn, sex, active, deceased, created_at, updated_at, version) \
+             SELECT 'BULK' || i, 'O', true, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1 FROM n"
+                .into(),
+        )
+        .await;
+    assert_eq!(inserted, 10_001);
+    let (status, bundle) = app.get("Patient?gender=other&_count=5").await;
+    assert_eq!(status, 200, "{bundle}");
+    assert!(bundle.get("total").is_none(), "{}", bundle["total"]);
+    assert_eq!(ids(&bundle).len(), 5);
+    let (_, bundle) = app.get("Patient?gender=other&_count=5&_total=accurate").await;
+    assert_eq!(bundle["total"], 10_001);
+    let next = bundle["link"].as_array().unwrap().iter().find(|l| l["relation"] == "next").unwrap();
+    let response = app.client.get(next["url"].as_str().unwrap()).send().await.unwrap();
+    let (_, page) = crate::app::json_of(response).await;
+    assert_eq!(page["total"], 10_001, "{next}");
+    app.clinic_sql("DELETE FROM patients WHERE hn = 'BULK1'".into()).await;
+    let (_, bundle) = app.get("Patient?gender=other&_count=5").await;
+    assert_eq!(bundle["total"], 10_000);
 }

@@ -12,7 +12,7 @@ mod secrets;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use clinic_db::schema::{fhir_access_tokens, fhir_api_keys, fhir_rate_windows};
 use clinic_db::sql::{Bind, Sql};
-use clinic_db::{Database, DbConnection, DbError};
+use clinic_db::{Backend, Database, DbConnection, DbError};
 use diesel::prelude::*;
 
 pub use rights::{MANAGE_KEYS_SCOPE, Permissions, Right, Scopes};
@@ -436,11 +436,23 @@ fn current_window() -> (i64, i64) {
 
 /// Counts one hit for `subject` in window `minute`, atomically across instances; returns the
 /// window's hits so far.
+///
+/// On PostgreSQL this one statement commits without waiting for the WAL flush: every request of
+/// a key updates the same row, and holding its lock through a disk flush would cap a key at the
+/// disk's flush rate (about 900 requests a second here, 6,800 without the wait). A crash may lose
+/// the last fraction of a second of counts, which a rate limit can afford.
 fn count_hit(conn: &mut DbConnection, subject: &str, minute: i64) -> Result<i32, KeyError> {
-    let mut sql = Sql::new(conn.backend());
-    sql.push("INSERT INTO fhir_rate_windows (subject, window_start, hits) VALUES (");
-    sql.bind(Bind::Text(subject.to_owned())).push(", ").bind(Bind::BigInt(minute));
-    sql.push(", 1) ON CONFLICT (subject, window_start) DO UPDATE SET hits = fhir_rate_windows.hits + 1");
+    let backend = conn.backend();
+    let mut sql = Sql::new(backend);
+    sql.push("INSERT INTO fhir_rate_windows (subject, window_start, hits) SELECT ");
+    sql.bind(Bind::Text(subject.to_owned())).push(", ").bind(Bind::BigInt(minute)).push(", 1");
+    if backend == Backend::Postgres {
+        sql.push(" FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed");
+    } else {
+        // SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join constraint.
+        sql.push(" WHERE true");
+    }
+    sql.push(" ON CONFLICT (subject, window_start) DO UPDATE SET hits = fhir_rate_windows.hits + 1");
     sql.push(" RETURNING hits");
     let rows = sql.load::<Hits>(conn).map_err(DbError::from)?;
     Ok(rows.first().map_or(1, |row| row.hits))

@@ -15,5 +15,5 @@ pub use quantity::{Decimal, QuantityValue};
 pub use registry::{ParamDef, ParamType};
 pub use request::{
     DEFAULT_COUNT, Handling, Include, MAX_COUNT, MAX_SORT_KEYS, Modifier, SearchParam, SearchRequest,
-    SearchValue, TokenValue, Total, parse,
+    SearchValue, TokenValue, Total, UNASKED_TOTAL_LIMIT, parse,
 };

@@ -18,9 +18,15 @@ pub enum Total {
     None,
     /// Any reasonable figure; this server gives the exact one.
     Estimate,
-    /// The exact number (the default).
+    /// The exact number, however many.
     Accurate,
+    /// Not asked (the default): the exact number up to [`UNASKED_TOTAL_LIMIT`] matches and none
+    /// beyond, so a broad search does not pay for counting every match on every page.
+    Unasked,
 }
+
+/// The most matches a search counts when `_total` is not asked.
+pub const UNASKED_TOTAL_LIMIT: u64 = 10_000;
 
 /// How to treat what the server cannot use (`Prefer: handling=...`): search parameters it does
 /// not know, elements of a write the clinic cannot hold. Searches default to lenient (as
@@ -200,7 +206,10 @@ impl SearchRequest {
             query.append_pair("_sort", &keys.join(","));
         }
         match self.total {
-            Total::Accurate => {}
+            Total::Unasked => {}
+            Total::Accurate => {
+                query.append_pair("_total", "accurate");
+            }
             Total::Estimate => {
                 query.append_pair("_total", "estimate");
             }
@@ -218,7 +227,7 @@ pub fn parse(resource_type: &str, query: &str, handling: Handling) -> Result<Sea
         params: Vec::new(),
         count: DEFAULT_COUNT,
         cursor: None,
-        total: Total::Accurate,
+        total: Total::Unasked,
         includes: Vec::new(),
         revincludes: Vec::new(),
         sort: Vec::new(),

@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn, UnitColumns};
 use crate::row_search::{self, Rows, unsupported};
-use crate::sql::{Bind, Count, Sql};
+use crate::sql::{Bind, Sql};
 use crate::writes::{VersionedFields, require_visit_of_patient};
 use crate::{SearchPage, StoreError, Written, local_now};
 
@@ -212,10 +212,7 @@ impl ResourceKind for ObservationKind {
         }
         let criteria = |sql: &mut Sql| matching(sql, &request.params, ctx);
 
-        let mut count = Sql::new(backend);
-        count.push("SELECT count(*) AS count");
-        criteria(&mut count)?;
-        let total = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
+        let total = crate::row_search::count_matches(conn, request.total, criteria)?;
 
         let mut page = Sql::new(backend);
         page.push("SELECT o.rid");
@@ -244,7 +241,7 @@ impl ResourceKind for ObservationKind {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SearchPage {
             resources: page_resources(conn, &ids, ctx)?,
-            total: Some(u64::try_from(total).unwrap_or_default()),
+            total,
             next_cursor,
             included: Vec::new(),
         })
@@ -520,8 +517,10 @@ fn criterion(
             None => {}
         },
         ("_lastUpdated", value) => predicate::date(sql, "o.updated_at", DateColumn::Instant, value, ctx)?,
-        ("patient" | "subject", value) => predicate::reference(sql, "o.patient_id", "Patient", value, ctx)?,
-        ("encounter", value) => predicate::reference(sql, "o.visit_id", "Encounter", value, ctx)?,
+        ("patient" | "subject", value) => {
+            predicate::union_reference(sql, "o.patient_id", "Patient", value, ctx)?
+        }
+        ("encounter", value) => predicate::union_reference(sql, "o.visit_id", "Encounter", value, ctx)?,
         ("category", value) => {
             predicate::code(sql, "o.category", systems::OBSERVATION_CATEGORY, &CATEGORIES, value)?
         }

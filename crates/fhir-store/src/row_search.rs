@@ -4,7 +4,7 @@
 use clinic_db::{DbBackend, DbConnection};
 use diesel::QueryableByName;
 use fhir_mapping::MappingContext;
-use fhir_search::{Modifier, SearchParam, SearchRequest, SearchValue, Total};
+use fhir_search::{Modifier, SearchParam, SearchRequest, SearchValue, Total, UNASKED_TOTAL_LIMIT};
 use serde_json::Value;
 
 use crate::predicate::{self, DateColumn};
@@ -134,17 +134,7 @@ where
     let backend = conn.backend();
     let alias = rows.alias;
     let criteria = |sql: &mut Sql| push_criteria(sql, rows, &request.params, ctx, &criterion);
-    let total = match request.total {
-        Total::None => None,
-        // The exact count serves as the estimate too.
-        Total::Estimate | Total::Accurate => {
-            let mut count = Sql::new(backend);
-            count.push("SELECT count(*) AS count");
-            criteria(&mut count)?;
-            let counted = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
-            Some(u64::try_from(counted).unwrap_or_default())
-        }
-    };
+    let total = count_matches(conn, request.total, criteria)?;
 
     let keys = sort_keys(rows, request)?;
     let cursor = match &request.cursor {
@@ -182,6 +172,35 @@ where
         None
     };
     Ok(RowPage { rows: found, total, next_cursor })
+}
+
+/// The `total` of a search whose matches `criteria` selects (it appends the FROM and WHERE).
+pub fn count_matches(
+    conn: &mut DbConnection,
+    total: Total,
+    criteria: impl Fn(&mut Sql) -> Result<(), StoreError>,
+) -> Result<Option<u64>, StoreError> {
+    let mut count = Sql::new(conn.backend());
+    let limit = match total {
+        Total::None => return Ok(None),
+        // The exact count serves as the estimate too.
+        Total::Estimate | Total::Accurate => None,
+        Total::Unasked => Some(UNASKED_TOTAL_LIMIT),
+    };
+    match limit {
+        None => {
+            count.push("SELECT count(*) AS count");
+            criteria(&mut count)?;
+        }
+        Some(limit) => {
+            count.push("SELECT count(*) AS count FROM (SELECT 1 AS matched");
+            criteria(&mut count)?;
+            count.push(" LIMIT ").bind(Bind::BigInt(limit as i64 + 1)).push(") AS bounded");
+        }
+    }
+    let counted = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
+    let counted = u64::try_from(counted).unwrap_or_default();
+    Ok(limit.is_none_or(|limit| counted <= limit).then_some(counted))
 }
 
 /// The row key a page continues after.
