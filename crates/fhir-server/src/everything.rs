@@ -207,7 +207,7 @@ pub async fn everything(
         if let Some(next) = next {
             links.push(json!({"relation": "next", "url": with_token(&page_token::seal(&canonical, &next))}));
         }
-        let page = SearchPage { resources, total: None, next_cursor: None, included: Vec::new() };
+        let page = SearchPage { resources, total: None, next_cursor: None, previous_cursor: None, included: Vec::new() };
         respond(StatusCode::OK, &searchset(page, &Subset::Full, &base, links), format, &request)
     })
     .await

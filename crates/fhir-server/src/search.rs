@@ -120,8 +120,13 @@ async fn run_search(
             json!({"relation": "self", "url": self_link}),
             json!({"relation": "first", "url": first_link}),
         ];
-        if let Some(cursor) = page.next_cursor.as_ref().filter(|_| subset != Subset::Count) {
-            links.push(json!({"relation": "next", "url": at_token(&page_token::seal(&canonical, cursor))}));
+        if subset != Subset::Count {
+            for (relation, cursor) in [("next", &page.next_cursor), ("previous", &page.previous_cursor)] {
+                if let Some(cursor) = cursor {
+                    let url = at_token(&page_token::seal(&canonical, cursor));
+                    links.push(json!({"relation": relation, "url": url}));
+                }
+            }
         }
         let page = if subset == Subset::Count {
             SearchPage { resources: Vec::new(), included: Vec::new(), ..page }
