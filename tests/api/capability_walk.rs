@@ -280,6 +280,10 @@ async fn everything_advertised_works(app: &TestApp) {
                 let (status, bundle) = app.get("_history").await;
                 assert_eq!((status, bundle["type"].as_str()), (200, Some("history")));
             }
+            "search-system" => {
+                let (status, bundle) = app.get("?_type=Patient,Encounter&_lastUpdated=ge2000").await;
+                assert_eq!((status, bundle["type"].as_str()), (200, Some("searchset")), "{bundle}");
+            }
             kind @ ("transaction" | "batch") => {
                 let entry = serde_json::json!({"request": {"method": "GET", "url": "Patient?_count=1"}});
                 let bundle = serde_json::json!({"resourceType": "Bundle", "type": kind, "entry": [entry]});

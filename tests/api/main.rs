@@ -27,4 +27,5 @@ mod patient_search;
 mod search_params;
 mod seeded_data;
 mod sorting;
+mod system_search;
 mod vital_signs;

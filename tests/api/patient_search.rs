@@ -30,6 +30,7 @@ async fn search_by_each_parameter(app: &TestApp) {
         .await;
     let (s, m) = (somchai["id"].as_str().unwrap().to_owned(), malee["id"].as_str().unwrap().to_owned());
     let hn = somchai["identifier"][0]["value"].as_str().unwrap();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y-%m-%d");
     let cases: Vec<(String, Vec<&String>)> = vec![
         (format!("_id={s}"), vec![&s]),
         (format!("_id={s},{m}"), vec![&s, &m]),
@@ -54,6 +55,12 @@ async fn search_by_each_parameter(app: &TestApp) {
         ("birthdate=gt1995-12".into(), vec![]),
         ("birthdate=ge1980&birthdate=le1995".into(), vec![&s, &m]),
         ("birthdate=ne1980-05-17".into(), vec![&m]),
+        // `ap`: a tenth of the distance from now either side; decades back, years.
+        ("birthdate=ap1981".into(), vec![&s]),
+        ("birthdate=ap1996-01-01".into(), vec![&m]),
+        ("birthdate=ap1990".into(), vec![]),
+        (format!("_lastUpdated=ap{today}"), vec![&s, &m]),
+        ("_lastUpdated=ap2000".into(), vec![]),
         ("gender=female".into(), vec![&m]),
         ("gender=http://hl7.org/fhir/administrative-gender|male".into(), vec![&s]),
         ("active=false".into(), vec![&m]),

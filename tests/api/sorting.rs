@@ -1,28 +1,221 @@
 //! `_sort` with keyset paging: pages in the requested order, every match exactly once, even
-//! while rows are inserted between pages.
+//! while rows are inserted between pages; `previous` links walk back over the same pages.
 
+use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
 
 use crate::app::{TestApp, json_of};
 use crate::on_both_backends;
 
-on_both_backends!(sorted_pages_cover_every_match_once_in_order);
+on_both_backends!(
+    sorted_pages_cover_every_match_once_in_order,
+    every_type_sorts_including_the_observation_index_and_computed_availability,
+    previous_links_walk_back_over_the_same_pages,
+);
 
-/// Every resource the search finds, following `next` links, with pages of `count`; `between`
-/// runs after each page.
-async fn walk(app: &TestApp, query: &str, mut between: impl AsyncFnMut()) -> Vec<Value> {
-    let mut url = app.url(query);
-    let mut found = Vec::new();
+/// Every resource the search finds, following `next` links; `between` runs after each page.
+async fn walk(app: &TestApp, query: &str, between: impl AsyncFnMut()) -> Vec<Value> {
+    pages(app, &app.url(query), "next", between)
+        .await
+        .into_iter()
+        .flat_map(|(resources, _)| resources)
+        .collect()
+}
+
+/// The pages from `url` on, following the links of `relation`, each with its bundle's links;
+/// `between` runs after each page.
+async fn pages(
+    app: &TestApp,
+    url: &str,
+    relation: &str,
+    mut between: impl AsyncFnMut(),
+) -> Vec<(Vec<Value>, Vec<Value>)> {
+    let mut url = url.to_owned();
+    let mut pages = Vec::new();
     loop {
         let (status, bundle) = json_of(app.client.get(&url).send().await.unwrap()).await;
         assert_eq!(status, 200, "{url}: {bundle}");
-        found.extend(bundle["entry"].as_array().into_iter().flatten().map(|e| e["resource"].clone()));
-        match bundle["link"].as_array().unwrap().iter().find(|l| l["relation"] == "next") {
-            Some(next) => url = next["url"].as_str().unwrap().to_owned(),
-            None => return found,
+        let resources = bundle["entry"].as_array().into_iter().flatten().map(|e| e["resource"].clone());
+        let links = bundle["link"].as_array().unwrap().clone();
+        let followed = link(&links, relation);
+        pages.push((resources.collect(), links));
+        match followed {
+            Some(next) => url = next,
+            None => return pages,
         }
         between().await;
     }
+}
+
+fn link(links: &[Value], relation: &str) -> Option<String> {
+    links.iter().find(|l| l["relation"] == relation).map(|l| l["url"].as_str().unwrap().to_owned())
+}
+
+fn ids(resources: &[Value]) -> Vec<String> {
+    resources.iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
+}
+
+fn instant(text: &Value) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text.as_str().unwrap()).unwrap()
+}
+
+/// Whether every consecutive pair of `keys` is in order.
+fn ordered<K: std::fmt::Debug>(keys: &[K], in_order: impl Fn(&K, &K) -> bool) -> bool {
+    keys.windows(2).all(|pair| {
+        let ok = in_order(&pair[0], &pair[1]);
+        if !ok {
+            eprintln!("out of order: {pair:?}");
+        }
+        ok
+    })
+}
+
+/// The number in a `Type/n` reference.
+fn referenced_key(reference: &Value) -> i64 {
+    reference["reference"].as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap()
+}
+
+async fn every_type_sorts_including_the_observation_index_and_computed_availability(app: &TestApp) {
+    app.seed_clinic(12).await;
+    let (_, counted) = app.get("Observation?_summary=count").await;
+    let total = counted["total"].as_u64().unwrap();
+    assert!(total > 50, "the seed makes enough observations to page: {total}");
+
+    // Newest first across vital signs and lab results, every one once.
+    let newest_first = walk(app, "Observation?_sort=-date&_count=17", async || {}).await;
+    let mut unique = ids(&newest_first);
+    unique.sort();
+    unique.dedup();
+    assert_eq!((newest_first.len(), unique.len()), (total as usize, total as usize));
+    let dates: Vec<Option<DateTime<FixedOffset>>> =
+        newest_first.iter().map(|o| o.get("effectiveDateTime").map(instant)).collect();
+    assert!(ordered(&dates, |a, b| match (a, b) {
+        (Some(a), Some(b)) => a >= b,
+        (a, b) => a.is_some() || b.is_none(),
+    }));
+
+    // By patient, then newest first within each patient.
+    let by_patient = walk(app, "Observation?_sort=patient,-date&_count=23", async || {}).await;
+    assert_eq!(by_patient.len() as u64, total);
+    let keys: Vec<(i64, Option<DateTime<FixedOffset>>)> = by_patient
+        .iter()
+        .map(|o| (referenced_key(&o["subject"]), o.get("effectiveDateTime").map(instant)))
+        .collect();
+    assert!(ordered(&keys, |(pa, da), (pb, db)| pa < pb || (pa == pb && (db.is_none() || da >= db))));
+
+    // The benchmark's search: one patient's heart rates, newest first.
+    let rate = &by_patient
+        .iter()
+        .find(|o| o["code"]["coding"][0]["code"] == "8867-4")
+        .expect("the seed records heart rates")["subject"]["reference"];
+    let query = format!(
+        "Observation?patient={}&code=http://loinc.org|8867-4&_sort=-date&_count=3",
+        rate.as_str().unwrap()
+    );
+    let rates = walk(app, &query, async || {}).await;
+    assert!(!rates.is_empty());
+    assert!(
+        rates
+            .iter()
+            .all(|o| o["subject"]["reference"] == *rate && o["code"]["coding"][0]["code"] == "8867-4")
+    );
+    let dates: Vec<DateTime<FixedOffset>> = rates.iter().map(|o| instant(&o["effectiveDateTime"])).collect();
+    assert!(ordered(&dates, |a, b| a >= b));
+    let (unsorted, _) = app
+        .search("Observation", &[("patient", rate.as_str().unwrap()), ("code", "http://loinc.org|8867-4")])
+        .await;
+    let (mut expected, mut got) = (ids(&unsorted), ids(&rates));
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+
+    // By code, then by id (the text ids sort as text).
+    let by_code = walk(app, "Observation?_sort=code,_id&_count=29", async || {}).await;
+    assert_eq!(by_code.len() as u64, total);
+    let codes: Vec<(String, String)> = by_code
+        .iter()
+        .map(|o| {
+            (
+                o["code"]["coding"][0]["code"].as_str().unwrap().to_owned(),
+                o["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(ordered(&codes, |a, b| a <= b));
+
+    // Organizations: branches and insurers in one order.
+    let (all, organizations) = app.search("Organization", &[]).await;
+    let by_code = walk(app, "Organization?_sort=-identifier&_count=2", async || {}).await;
+    assert_eq!(by_code.len() as u64, organizations);
+    assert!(by_code.iter().any(|o| o["id"].as_str().unwrap().starts_with("insurer-")));
+    let codes: Vec<&str> = by_code.iter().map(|o| o["identifier"][0]["value"].as_str().unwrap()).collect();
+    assert!(ordered(&codes, |a, b| a >= b));
+    let unsorted = walk(app, "Organization?_count=3", async || {}).await;
+    assert_eq!(ids(&unsorted), ids(&all), "branches, then insurers, by key");
+
+    // Computed availability sorts the list it computes.
+    let latest = walk(app, "Slot?_sort=-start,schedule&_count=700", async || {}).await;
+    let (_, slots) = app.get("Slot?_summary=count").await;
+    assert_eq!(latest.len() as u64, slots["total"].as_u64().unwrap());
+    let starts: Vec<DateTime<FixedOffset>> = latest.iter().map(|s| instant(&s["start"])).collect();
+    assert!(ordered(&starts, |a, b| a >= b));
+    let schedules = walk(app, "Schedule?_sort=-_id&_count=2", async || {}).await;
+    assert!(ordered(&ids(&schedules), |a, b| a >= b));
+
+    // Only what a type can sort by.
+    for unsortable in ["Observation?_sort=value-quantity", "Organization?_sort=address"] {
+        let (status, outcome) = app.get(unsortable).await;
+        assert_eq!(status, 400, "{unsortable}: {outcome}");
+    }
+}
+
+async fn previous_links_walk_back_over_the_same_pages(app: &TestApp) {
+    app.seed_clinic(10).await;
+    let (_, schedule) = app.get("Schedule?_count=1").await;
+    let slots = format!(
+        "Slot?schedule=Schedule/{}&_count=9",
+        schedule["entry"][0]["resource"]["id"].as_str().unwrap()
+    );
+    for query in [
+        "Patient?_sort=-birthdate,family&_count=3",
+        "Patient?_count=4",
+        "Observation?_sort=-date&_count=13",
+        "Observation?_count=11",
+        "Organization?_sort=name&_count=2",
+        &slots,
+    ] {
+        let forward = pages(app, &app.url(query), "next", async || {}).await;
+        assert!(forward.len() > 2, "{query} has several pages");
+        assert_eq!(link(&forward[0].1, "previous"), None, "{query}: no previous before the first page");
+        // From the last page back to the first, by `previous` links.
+        let last = link(&forward.last().unwrap().1, "self").unwrap();
+        let backward = pages(app, &last, "previous", async || {}).await;
+        let forward_ids: Vec<Vec<String>> = forward.iter().map(|(page, _)| ids(page)).collect();
+        let mut backward_ids: Vec<Vec<String>> = backward.iter().map(|(page, _)| ids(page)).collect();
+        backward_ids.reverse();
+        assert_eq!(backward_ids, forward_ids, "{query}");
+        // Each page reached backwards leads forwards to the page after it.
+        let next_of_first = link(&backward.last().unwrap().1, "next").unwrap();
+        let (_, second) = json_of(app.client.get(&next_of_first).send().await.unwrap()).await;
+        let second: Vec<Value> =
+            second["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()).collect();
+        assert_eq!(ids(&second), forward_ids[1], "{query}");
+    }
+
+    // A previous token belongs to its search.
+    let (_, first) = app.get("Patient?gender=female&_count=2").await;
+    let second = link(first["link"].as_array().unwrap(), "next").unwrap();
+    let (_, second) = json_of(app.client.get(&second).send().await.unwrap()).await;
+    let previous = link(second["link"].as_array().unwrap(), "previous").unwrap();
+    let (status, back) = json_of(app.client.get(&previous).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ids(&back["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()).collect::<Vec<_>>()),
+        ids(&first["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()).collect::<Vec<_>>())
+    );
+    let replayed = previous.replace("gender=female", "gender=male");
+    let (status, outcome) = json_of(app.client.get(&replayed).send().await.unwrap()).await;
+    assert_eq!((status, outcome["issue"][0]["expression"][0].as_str()), (400, Some("_cursor")));
 }
 
 async fn sorted_pages_cover_every_match_once_in_order(app: &TestApp) {

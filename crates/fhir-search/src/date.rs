@@ -21,6 +21,18 @@ impl DateValue {
     }
 }
 
+/// The range `ap` searches around `[start, end)`: widened on each side by a tenth of that side's
+/// distance from `now`, as HAPI FHIR does (the specification leaves the width to the server), so
+/// "about 2020" is looser than "about yesterday". All three are in the same time zone.
+pub fn approximate_range(
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    now: NaiveDateTime,
+) -> (NaiveDateTime, NaiveDateTime) {
+    let tenth = |t: NaiveDateTime| (now - t).abs() / 10;
+    (start - tenth(start), end + tenth(end))
+}
+
 fn range(value: &str) -> Option<(NaiveDateTime, NaiveDateTime, Option<FixedOffset>)> {
     let midnight = NaiveTime::MIN;
     match value.len() {
@@ -74,5 +86,18 @@ mod tests {
         assert_eq!(instant.offset.unwrap().local_minus_utc(), 7 * 3600);
         assert!(DateValue::parse("1980-13").is_none());
         assert!(DateValue::parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn approximately_is_a_tenth_of_the_distance_from_now_either_side() {
+        let at = |text: &str| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap();
+        let now = at("2026-01-01 00:00:00");
+        // 2016: 3,653 days before now at its start, 3,287 at its end.
+        let year = DateValue::parse("ap2016").unwrap();
+        assert_eq!(year.prefix, Prefix::Ap);
+        let (low, high) = approximate_range(year.start, year.end, now);
+        assert_eq!((low, high), (at("2014-12-31 16:48:00"), at("2017-11-25 16:48:00")));
+        // Now itself is only its own precision.
+        assert_eq!(approximate_range(now, at("2026-01-01 00:00:01"), now).0, now);
     }
 }

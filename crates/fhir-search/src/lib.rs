@@ -8,7 +8,7 @@ mod quantity;
 pub mod registry;
 mod request;
 
-pub use date::DateValue;
+pub use date::{DateValue, approximate_range};
 pub use history::{HistoryRequest, parse_history};
 pub use prefix::Prefix;
 pub use quantity::{Decimal, QuantityValue};

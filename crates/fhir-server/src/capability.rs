@@ -157,6 +157,11 @@ pub fn statement() -> Value {
                 {"code": "transaction", "documentation": "POST a transaction Bundle to the base: its writes in one database transaction (DELETE, POST, PUT; urn:uuid and conditional references resolved), then its GETs; all or nothing, a failure names its entry. PATCH and conditional DELETE entries are not supported."},
                 {"code": "batch", "documentation": "POST a batch Bundle to the base: each entry on its own, with its own status and OperationOutcome."},
                 {"code": "history-system", "documentation": SYSTEM_HISTORY},
+                {"code": "search-system", "documentation": "GET [base]?_type=A,B&... or POST [base]/_search: the parameters every type has (_id, _lastUpdated) over the types _type lists (each must be searchable by the key, else 403), or every type the key may search; one type after another, one next link across them; _total=accurate counts every type; any other parameter is a 400."},
+            ],
+            "searchParam": [
+                {"name": "_id", "definition": "http://hl7.org/fhir/SearchParameter/Resource-id", "type": "token"},
+                {"name": "_lastUpdated", "definition": "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated", "type": "date"},
             ],
         }],
     })

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{Need, caller, require};
 use crate::handlers::{base_url, negotiated, respond};
-use crate::search::searchset;
+use crate::search::{page_across_types, position_of, searchset};
 use crate::subset::Subset;
 use crate::{ApiError, AppState, page_token};
 
@@ -158,42 +158,25 @@ pub async fn everything(
         require(&request, "Patient", Need::Read, None)?;
         let everything = parse(&request, request.query_string())?;
         let canonical = everything.query_string();
-        // Position: the type being listed (0 = the Patient itself) and the cursor within it.
-        let (mut position, mut cursor) = match &everything.cursor {
-            None => (0, None),
+        // The first page starts with the patient, then the compartment types follow.
+        let (start, with_patient) = match &everything.cursor {
+            None => ((0, None), true),
             Some(token) => {
-                let opened = page_token::open(&canonical, token).and_then(|inner| {
-                    let (position, cursor) = inner.split_once('|')?;
-                    Some((position.parse::<usize>().ok()?, Some(cursor.to_owned()).filter(|c| !c.is_empty())))
-                });
-                opened.ok_or_else(|| invalid("_cursor", "_cursor is not a page of this operation".into()))?
+                let opened = page_token::open(&canonical, token).and_then(|inner| position_of(&inner));
+                (opened.ok_or_else(|| invalid("_cursor", "_cursor is not a page of this operation".into()))?, false)
             }
         };
         let patient = state.store.read("Patient", &id).await?;
-        let wanted = everything.count as usize;
         let mut resources: Vec<Value> = Vec::new();
-        if position == 0 {
+        if with_patient {
             resources.push(patient);
-            position = 1;
         }
-        let mut next = None;
-        while position <= everything.types.len() && resources.len() < wanted {
-            let resource_type = everything.types[position - 1];
-            let mut search = everything.search_of(resource_type, &id, wanted - resources.len())?;
-            search.cursor = cursor.take();
-            let page = state.store.search(resource_type, search).await?;
-            resources.extend(page.resources);
-            match page.next_cursor {
-                Some(inner) => {
-                    next = Some(format!("{position}|{inner}"));
-                    break;
-                }
-                None => position += 1,
-            }
-        }
-        if next.is_none() && position <= everything.types.len() {
-            next = Some(format!("{position}|"));
-        }
+        let wanted = (everything.count as usize).saturating_sub(resources.len());
+        let (compartment, next) = page_across_types(&state, &everything.types, start, wanted, |resource_type, count| {
+            everything.search_of(resource_type, &id, count)
+        })
+        .await?;
+        resources.extend(compartment);
         let base = base_url(&request, &state);
         let first = format!("{base}/Patient/{id}/$everything?{canonical}");
         let with_token = |token: &str| {
@@ -207,7 +190,7 @@ pub async fn everything(
         if let Some(next) = next {
             links.push(json!({"relation": "next", "url": with_token(&page_token::seal(&canonical, &next))}));
         }
-        let page = SearchPage { resources, total: None, next_cursor: None, included: Vec::new() };
+        let page = SearchPage { resources, total: None, next_cursor: None, previous_cursor: None, included: Vec::new() };
         respond(StatusCode::OK, &searchset(page, &Subset::Full, &base, links), format, &request)
     })
     .await

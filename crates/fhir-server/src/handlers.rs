@@ -10,7 +10,7 @@ use crate::audit::Touched;
 use crate::format::query_value;
 use crate::{
     ApiError, AppState, BASE_PATH, Format, bundle, capability, conformance, everything, export, history,
-    oauth, read, search, write,
+    oauth, read, search, system_search, write,
 };
 
 pub fn scope() -> Scope {
@@ -19,7 +19,15 @@ pub fn scope() -> Scope {
     // before the `{type}`/`{id}` they would match.
     web::scope(BASE_PATH)
         .service(
-            web::resource(["", "/"]).route(web::post().to(bundle::process)).default_service(not_allowed()),
+            web::resource(["", "/"])
+                .route(web::get().to(system_search::search))
+                .route(web::post().to(bundle::process))
+                .default_service(not_allowed()),
+        )
+        .service(
+            web::resource("/_search")
+                .route(web::post().to(system_search::search_by_post))
+                .default_service(not_allowed()),
         )
         .route("/metadata", web::get().to(metadata))
         .route("/$export", web::get().to(export::kick_off_system))

@@ -21,6 +21,7 @@ mod read;
 mod request_log;
 mod search;
 mod subset;
+mod system_search;
 mod write;
 
 use std::net::TcpListener;

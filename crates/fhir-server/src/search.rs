@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use fhir_outcome::{Issue, IssueType};
-use fhir_search::Handling;
+use fhir_search::{Handling, SearchRequest};
 use serde_json::{Value, json};
 
 use crate::auth::require_search;
@@ -59,20 +59,56 @@ pub async fn search_by_post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body_of(payload, &state).await?;
+    let query = form_query(&request, payload, &state).await?;
+    run_search(request, path.into_inner(), query, state).await
+}
+
+/// The parameters of a `POST _search`: those of the URL and of the form body.
+pub async fn form_query(
+    request: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<String, ApiError> {
+    let body = body_of(payload, state).await?;
     let form = std::str::from_utf8(&body).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             Issue::error(IssueType::Structure, "the form body is not UTF-8"),
         )
     })?;
-    let query = [request.query_string(), form]
-        .iter()
-        .filter(|q| !q.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join("&");
-    run_search(request, path.into_inner(), query, state).await
+    Ok([request.query_string(), form].iter().filter(|q| !q.is_empty()).copied().collect::<Vec<_>>().join("&"))
+}
+
+/// One page of up to `wanted` matches of the searches of `types`, one type after another,
+/// from `start` (a type's index and the cursor within its search); and where the next page
+/// starts, as the text of a page token (read back by [`position_of`]).
+pub async fn page_across_types(
+    state: &AppState,
+    types: &[&'static str],
+    start: (usize, Option<String>),
+    wanted: usize,
+    search_of: impl Fn(&str, usize) -> Result<SearchRequest, ApiError>,
+) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    let (mut position, mut cursor) = start;
+    let mut resources = Vec::new();
+    while position < types.len() && resources.len() < wanted {
+        let resource_type = types[position];
+        let mut search = search_of(resource_type, wanted - resources.len())?;
+        search.cursor = cursor.take();
+        let page = state.store.search(resource_type, search).await?;
+        resources.extend(page.resources);
+        match page.next_cursor {
+            Some(inner) => return Ok((resources, Some(format!("{position}|{inner}")))),
+            None => position += 1,
+        }
+    }
+    Ok((resources, (position < types.len()).then(|| format!("{position}|"))))
+}
+
+/// The position in a search across types that [`page_across_types`] wrote.
+pub fn position_of(token: &str) -> Option<(usize, Option<String>)> {
+    let (position, cursor) = token.split_once('|')?;
+    Some((position.parse().ok()?, Some(cursor.to_owned()).filter(|c| !c.is_empty())))
 }
 
 async fn run_search(
@@ -120,8 +156,13 @@ async fn run_search(
             json!({"relation": "self", "url": self_link}),
             json!({"relation": "first", "url": first_link}),
         ];
-        if let Some(cursor) = page.next_cursor.as_ref().filter(|_| subset != Subset::Count) {
-            links.push(json!({"relation": "next", "url": at_token(&page_token::seal(&canonical, cursor))}));
+        if subset != Subset::Count {
+            for (relation, cursor) in [("next", &page.next_cursor), ("previous", &page.previous_cursor)] {
+                if let Some(cursor) = cursor {
+                    let url = at_token(&page_token::seal(&canonical, cursor));
+                    links.push(json!({"relation": relation, "url": url}));
+                }
+            }
         }
         let page = if subset == Subset::Count {
             SearchPage { resources: Vec::new(), included: Vec::new(), ..page }

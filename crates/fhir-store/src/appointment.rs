@@ -8,9 +8,10 @@ use fhir_mapping::{
 use fhir_search::{SearchRequest, SearchValue};
 use serde_json::Value;
 
+use crate::keyset::SortType;
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
+use crate::row_search::{self, Rows, Sort, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::writes::{RowRef, VersionedFields, require_rows};
 use crate::{SearchPage, StoreError, Written, local_now};
@@ -27,12 +28,6 @@ const APPOINTMENTS: Rows = Rows {
     ],
 };
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/appointmentstatus";
-
-impl HasRowKey for AppointmentRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
-}
 
 pub struct AppointmentKind;
 

@@ -9,17 +9,12 @@ use fhir_mapping::{
 use fhir_search::{SearchRequest, SearchValue, TokenValue};
 use serde_json::Value;
 
+use crate::keyset::SortType;
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
+use crate::row_search::{self, Rows, Sort, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::{SearchPage, StoreError};
-
-impl HasRowKey for AuditEventRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
-}
 
 const AUDIT_EVENTS: Rows = Rows {
     resource_type: "AuditEvent",

@@ -84,7 +84,7 @@ impl ResourceKind for ScheduleKind {
                 schedules.push(schedule);
             }
         }
-        page_of(schedules, request)
+        page_of(sorted(schedules, request, "Schedule", SCHEDULE_SORTS)?, request)
     }
 }
 
@@ -178,7 +178,8 @@ impl ResourceKind for SlotKind {
             }
         }
         slots.sort_by_key(|(start, key, _)| (*start, *key));
-        page_of(slots.into_iter().map(|(_, _, slot)| slot).collect(), request)
+        let slots = slots.into_iter().map(|(_, _, slot)| slot).collect();
+        page_of(sorted(slots, request, "Slot", SLOT_SORTS)?, request)
     }
 }
 
@@ -221,7 +222,59 @@ fn tokens(values: &[SearchValue]) -> Vec<String> {
         .collect()
 }
 
-/// One page of computed resources; the cursor is the offset of the next page.
+/// What `_sort` sorts computed resources by: each parameter's element, as a JSON pointer.
+const SCHEDULE_SORTS: &[(&str, &str)] = &[
+    ("_id", "/id"),
+    ("_lastUpdated", "/meta/lastUpdated"),
+    ("actor", "/actor/0/reference"),
+    ("active", "/active"),
+];
+const SLOT_SORTS: &[(&str, &str)] = &[
+    ("_id", "/id"),
+    ("_lastUpdated", "/meta/lastUpdated"),
+    // Every start is in clinic time with its offset, so the text sorts as the instant.
+    ("start", "/start"),
+    ("status", "/status"),
+    ("schedule", "/schedule/reference"),
+];
+
+/// `resources` in the order `_sort` asks for (absent elements last either way); the order they
+/// were computed in breaks ties.
+fn sorted(
+    mut resources: Vec<Value>,
+    request: &SearchRequest,
+    resource_type: &str,
+    sortable: &[(&str, &str)],
+) -> Result<Vec<Value>, StoreError> {
+    let keys = request
+        .sort
+        .iter()
+        .map(|key| match sortable.iter().find(|(param, _)| *param == key.param) {
+            Some((_, pointer)) => Ok((*pointer, key.descending)),
+            None => {
+                Err(StoreError::InvalidSearch(format!("{resource_type} cannot be sorted by '{}'", key.param)))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    resources.sort_by(|a, b| {
+        keys.iter()
+            .map(|(pointer, descending)| match (a.pointer(pointer), b.pointer(pointer)) {
+                (Some(a), Some(b)) => {
+                    let order = match (a, b) {
+                        (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+                        (a, b) => a.as_str().cmp(&b.as_str()),
+                    };
+                    if *descending { order.reverse() } else { order }
+                }
+                (a, b) => a.is_none().cmp(&b.is_none()),
+            })
+            .find(|order| order.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    Ok(resources)
+}
+
+/// One page of computed resources; the cursor is the offset of the page.
 fn page_of(resources: Vec<Value>, request: &SearchRequest) -> Result<SearchPage, StoreError> {
     let offset = match &request.cursor {
         Some(cursor) => cursor
@@ -236,6 +289,7 @@ fn page_of(resources: Vec<Value>, request: &SearchRequest) -> Result<SearchPage,
         resources: page,
         total: Some(total as u64),
         next_cursor: (end < total).then(|| end.to_string()),
+        previous_cursor: (offset > 0).then(|| offset.saturating_sub(request.count as usize).to_string()),
         included: Vec::new(),
     })
 }
@@ -266,8 +320,12 @@ fn window(starts: &[&DateValue], ctx: &MappingContext) -> Result<(NaiveDate, Nai
             Prefix::Gt | Prefix::Sa => (Some(end), None),
             Prefix::Lt | Prefix::Eb => (None, Some(start)),
             Prefix::Le => (None, Some(end)),
-            Prefix::Ne | Prefix::Ap => {
-                return Err(StoreError::InvalidSearch("Slot start supports eq, ge, gt, le and lt".into()));
+            Prefix::Ap => {
+                let (low, high) = predicate::approximate_local_range(date, ctx);
+                (Some(low), Some(high))
+            }
+            Prefix::Ne => {
+                return Err(StoreError::InvalidSearch("Slot start supports every prefix but ne".into()));
             }
         };
         from = from.max(lower);
@@ -296,7 +354,10 @@ fn matches_date(date: &DateValue, t: NaiveDateTime, ctx: &MappingContext) -> boo
         Prefix::Gt | Prefix::Sa => t >= end,
         Prefix::Lt | Prefix::Eb => t < start,
         Prefix::Le => t < end,
-        Prefix::Ap => false,
+        Prefix::Ap => {
+            let (low, high) = predicate::approximate_local_range(date, ctx);
+            low <= t && t < high
+        }
     }
 }
 
@@ -328,12 +389,12 @@ fn is_busy(schedule: &DoctorScheduleRow, start: NaiveDateTime, booked: &[NaiveDa
 }
 
 /// Computed availability is filtered as it is made: only plain values (no modifiers, no
-/// `:missing`, no `_sort`).
+/// `:missing`).
 fn refuse_modifiers(request: &SearchRequest) -> Result<(), StoreError> {
     let plain =
         request.params.iter().all(|p| p.modifier.is_none() && !p.values.contains(&SearchValue::Present));
-    if plain && request.sort.is_empty() {
+    if plain {
         return Ok(());
     }
-    Err(StoreError::InvalidSearch("modifiers and _sort are not supported on computed availability".into()))
+    Err(StoreError::InvalidSearch("modifiers are not supported on computed availability".into()))
 }

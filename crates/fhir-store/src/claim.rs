@@ -13,9 +13,10 @@ use fhir_search::SearchRequest;
 use serde_json::Value;
 
 use crate::encounter::diagnoses_of;
+use crate::keyset::SortType;
 use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
+use crate::row_search::{self, Rows, Sort, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::writes::{RowRef, VersionedFields, patient_of, require_rows, require_visit_of_patient};
 use crate::{SearchPage, StoreError, Written, local_now};
@@ -35,12 +36,6 @@ const CLAIMS: Rows = Rows {
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/fm-status";
 const USE_SYSTEM: &str = "http://hl7.org/fhir/claim-use";
 const COVERAGE_PATH: &str = "Claim.insurance[0].coverage";
-
-impl HasRowKey for ClaimRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
-}
 
 pub struct ClaimKind;
 

@@ -10,9 +10,10 @@ use fhir_mapping::{
 use fhir_search::{SearchRequest, SearchValue};
 use serde_json::Value;
 
+use crate::keyset::SortType;
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
+use crate::row_search::{self, Rows, Sort, unsupported};
 use crate::sql::Bind;
 use crate::{SearchPage, StoreError};
 
@@ -23,18 +24,6 @@ pub struct DiagnosisOfPatient {
     pub diagnosis: DiagnosisRow,
     #[diesel(sql_type = BigInt)]
     pub patient_id: i64,
-}
-
-impl HasRowKey for DiagnosisOfPatient {
-    fn row_key(&self) -> i64 {
-        self.diagnosis.id
-    }
-}
-
-impl HasRowKey for CoverageRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
 }
 
 const DIAGNOSES: Rows = Rows {

@@ -12,9 +12,10 @@ use fhir_outcome::{Issue, IssueType};
 use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
+use crate::keyset::SortType;
 use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
+use crate::row_search::{self, Rows, Sort, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::writes::{RowRef, VersionedFields, require_rows};
 use crate::{SearchPage, StoreError, Written, local_now};
@@ -32,12 +33,6 @@ const VISITS: Rows = Rows {
     ],
 };
 const STATUS_SYSTEM: &str = "http://hl7.org/fhir/encounter-status";
-
-impl HasRowKey for VisitRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
-}
 
 pub struct EncounterKind;
 

@@ -14,6 +14,7 @@ mod encounter;
 mod error;
 pub mod export;
 mod includes;
+mod keyset;
 mod kind;
 mod medication;
 mod note;
@@ -94,6 +95,8 @@ pub struct SearchPage {
     pub total: Option<u64>,
     /// Where the next page starts; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// Where the previous page ends; `None` on the first page.
+    pub previous_cursor: Option<String>,
     /// What `_include`/`_revinclude` added (not matches).
     pub included: Vec<Value>,
 }

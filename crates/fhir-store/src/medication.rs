@@ -14,9 +14,10 @@ use fhir_outcome::{Issue, IssueType};
 use fhir_search::{SearchRequest, SearchValue};
 use serde_json::Value;
 
+use crate::keyset::SortType;
 use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
+use crate::row_search::{self, Rows, Sort, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::writes::{RowRef, VersionedFields, require_rows, require_visit_of_patient};
 use crate::{SearchPage, StoreError, Written, local_now};
@@ -42,12 +43,6 @@ pub struct PrescriptionOfPatient {
     pub prescription: PrescriptionRow,
     #[diesel(sql_type = BigInt)]
     pub patient_id: i64,
-}
-
-impl HasRowKey for PrescriptionOfPatient {
-    fn row_key(&self) -> i64 {
-        self.prescription.id
-    }
 }
 
 pub struct MedicationRequestKind;

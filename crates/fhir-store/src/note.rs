@@ -10,9 +10,10 @@ use fhir_mapping::{
 use fhir_search::{SearchRequest, SearchValue};
 use serde_json::Value;
 
+use crate::keyset::SortType;
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn};
-use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
+use crate::row_search::{self, Rows, Sort, unsupported};
 use crate::writes::{RowRef, VersionedFields, require_rows, require_visit_of_patient};
 use crate::{SearchPage, StoreError, Written, local_now};
 
@@ -33,12 +34,6 @@ pub struct NoteOfPatient {
     pub note: ClinicalNoteRow,
     #[diesel(sql_type = BigInt)]
     pub patient_id: i64,
-}
-
-impl HasRowKey for NoteOfPatient {
-    fn row_key(&self) -> i64 {
-        self.note.id
-    }
 }
 
 pub struct DocumentReferenceKind;

@@ -2,7 +2,7 @@
 //! `vs-{row}-{sign}`) and `lab_results` (one per row, id `lab-{row}`).
 //!
 //! Searches run over an index of both tables: one row per Observation with its text id and the
-//! values the search parameters look at, paged on that id.
+//! values the search parameters look at, paged on the sort keys and that id.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +18,7 @@ use fhir_outcome::{Issue, IssueType};
 use fhir_search::{Modifier, QuantityValue, SearchParam, SearchRequest, SearchValue, TokenValue};
 use serde_json::Value;
 
+use crate::keyset::{self, Keyset, SortType};
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, DateColumn, UnitColumns};
 use crate::row_search::{self, Rows, unsupported};
@@ -206,32 +207,12 @@ impl ResourceKind for ObservationKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let backend = conn.backend();
-        if !request.sort.is_empty() {
-            return Err(StoreError::InvalidSearch("_sort is not supported on Observation yet".into()));
-        }
         let criteria = |sql: &mut Sql| matching(sql, &request.params, ctx);
-
-        let total = crate::row_search::count_matches(conn, request.total, criteria)?;
-
-        let mut page = Sql::new(backend);
-        page.push("SELECT o.rid");
-        criteria(&mut page)?;
-        if let Some(cursor) = &request.cursor {
-            if parse_observation_id(cursor).is_none() {
-                return Err(StoreError::InvalidSearch("the paging cursor is not valid".into()));
-            }
-            page.push(" AND o.rid > ").bind(Bind::Text(cursor.clone()));
-        }
-        page.push(" ORDER BY o.rid LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
-        let mut rids = page.load::<IndexedId>(conn)?;
-        let next_cursor = if rids.len() > request.count as usize {
-            rids.truncate(request.count as usize);
-            rids.last().map(|last| last.rid.clone())
-        } else {
-            None
-        };
-        let ids = rids
+        let total = row_search::total(conn, request, criteria)?;
+        let keyset = Keyset::new("Observation", request, sort_key, &[("o.rid", SortType::Text)])?;
+        let window = keyset::load::<IndexedId>(conn, &keyset, request, "SELECT o.rid", criteria)?;
+        let ids = window
+            .rows
             .iter()
             .map(|indexed| {
                 parse_observation_id(&indexed.rid).ok_or_else(|| {
@@ -242,10 +223,28 @@ impl ResourceKind for ObservationKind {
         Ok(SearchPage {
             resources: page_resources(conn, &ids, ctx)?,
             total,
-            next_cursor,
+            next_cursor: window.next,
+            previous_cursor: window.previous,
             included: Vec::new(),
         })
     }
+}
+
+/// What `_sort` sorts Observations by, over the index `o` (`_id` is the text id).
+fn sort_key(param: &str) -> Option<(String, SortType)> {
+    let (expr, kind) = match param {
+        "_id" => ("o.rid", SortType::Text),
+        "_lastUpdated" => ("o.updated_at", SortType::Timestamp),
+        "date" => ("o.effective", SortType::Timestamp),
+        "patient" | "subject" => ("o.patient_id", SortType::BigInt),
+        "encounter" => ("o.visit_id", SortType::BigInt),
+        // The code an Observation shows first: its LOINC code, else the clinic's lab code.
+        "code" => ("COALESCE(o.loinc, o.lab_code)", SortType::Text),
+        "category" => ("o.category", SortType::Text),
+        "status" => ("o.status", SortType::Text),
+        _ => return None,
+    };
+    Some((expr.to_owned(), kind))
 }
 
 fn not_found(id: &str) -> StoreError {

@@ -7,9 +7,10 @@ use fhir_mapping::{MappingContext, patient_from_fhir, patient_to_fhir, systems};
 use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
+use crate::keyset::SortType;
 use crate::kind::{ResourceKind, RowSource, row_key};
 use crate::predicate::{self, AddressColumns, DateColumn};
-use crate::row_search::{self, Rows, Sort, SortType};
+use crate::row_search::{self, Rows, Sort};
 use crate::sql::{Bind, Sql};
 use crate::writes::VersionedFields;
 use crate::{SearchPage, StoreError, Written, local_now};

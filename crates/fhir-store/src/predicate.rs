@@ -249,10 +249,21 @@ fn date_range(
         Prefix::Lt | Prefix::Eb => compare(sql, " < ", start, false),
         Prefix::Le => compare(sql, " < ", end, true),
         Prefix::Ap => {
-            return Err(StoreError::InvalidSearch("the 'ap' date prefix is not supported".into()));
+            let (low, high) = approximate_local_range(value, ctx);
+            sql.push("(");
+            compare(sql, " >= ", low, false);
+            sql.push(" AND ");
+            compare(sql, " < ", high, true);
+            sql.push(")");
         }
     }
     Ok(())
+}
+
+/// `[low, high)` of an `ap` date value in clinic wall-clock time ([`fhir_search::approximate_range`]).
+pub fn approximate_local_range(value: &DateValue, ctx: &MappingContext) -> (NaiveDateTime, NaiveDateTime) {
+    let (start, end) = local_range(value, ctx);
+    fhir_search::approximate_range(start, end, crate::local_now(ctx))
 }
 
 /// Where a quantity's unit is, as SQL expressions: its UCUM system and code, and the unit as

@@ -1,7 +1,11 @@
 //! Practitioner (doctors), Organization (branches and insurers) and Location (branches): the
 //! reference data the clinic application maintains. Read-only here.
 
+use std::collections::BTreeMap;
+
 use clinic_db::{BranchRow, DbConnection, DoctorRow, InsurerRow};
+use diesel::QueryableByName;
+use diesel::sql_types::Text;
 use fhir_mapping::{
     BRANCH_TYPES, MappingContext, branch_organization_to_fhir, branch_role, insurer_organization_to_fhir,
     location_to_fhir, practitioner_to_fhir, systems,
@@ -9,9 +13,10 @@ use fhir_mapping::{
 use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
+use crate::keyset::{self, Keyset, SortType};
 use crate::kind::{ResourceKind, RowSource};
 use crate::predicate::{self, AddressColumns};
-use crate::row_search::{self, HasRowKey, Rows, Sort, SortType, unsupported};
+use crate::row_search::{self, Rows, Sort, unsupported};
 use crate::sql::Sql;
 use crate::{SearchPage, StoreError};
 
@@ -54,24 +59,6 @@ const LOCATIONS: Rows = Rows {
     id_prefix: "",
     sorts: &[],
 };
-
-impl HasRowKey for DoctorRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
-}
-
-impl HasRowKey for BranchRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
-}
-
-impl HasRowKey for InsurerRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
-}
 
 /// Thai or English names of a person row aliased `alias`.
 fn person_name(
@@ -211,64 +198,86 @@ impl ResourceKind for OrganizationKind {
         row_search::push_ids(sql, &BRANCH_ORGANIZATIONS, params, ctx, &branch_criterion)
     }
 
-    /// Branches first, then insurers; a cursor `insurer-<id>` continues among the insurers.
+    /// Branches first, then insurers, unless `_sort` says otherwise: one query over both.
     fn search(
         &self,
         conn: &mut DbConnection,
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        if !request.sort.is_empty() {
-            return Err(StoreError::InvalidSearch("_sort is not supported on Organization yet".into()));
-        }
-        let insurer_cursor = request.cursor.as_deref().and_then(|c| c.strip_prefix("insurer-"));
-        let in_insurers = insurer_cursor.is_some();
-        // Which part comes next depends on the counts: this search always counts.
-        let request = &SearchRequest { total: fhir_search::Total::Accurate, ..request.clone() };
-        let branch_request = SearchRequest {
-            count: if in_insurers { 0 } else { request.count },
-            cursor: if in_insurers { None } else { request.cursor.clone() },
-            ..request.clone()
+        let criteria = |sql: &mut Sql| organizations_matching(sql, &request.params, ctx);
+        let total = row_search::total(conn, request, criteria)?;
+        let sortable = |param: &str| {
+            let (expr, kind) = match param {
+                "_id" => ("o.rid", SortType::Text),
+                "_lastUpdated" => ("o.updated_at", SortType::Timestamp),
+                "name" => ("o.name", SortType::Text),
+                "identifier" => ("o.code", SortType::Text),
+                _ => return None,
+            };
+            Some((expr.to_owned(), kind))
         };
-        let branches = row_search::search::<BranchRow>(
-            conn,
-            &BRANCH_ORGANIZATIONS,
-            &branch_request,
-            ctx,
-            branch_criterion,
-        )?;
-        let mut resources: Vec<Value> =
-            branches.rows.iter().map(|row| branch_organization_to_fhir(row, ctx)).collect();
-        let room = request.count.saturating_sub(u32::try_from(resources.len()).unwrap_or(u32::MAX));
-        let insurer_request = SearchRequest {
-            count: if branches.next_cursor.is_some() { 0 } else { room },
-            cursor: insurer_cursor.map(str::to_owned),
-            ..request.clone()
+        let ties = [("o.part", SortType::BigInt), ("o.row_key", SortType::BigInt)];
+        let keyset = Keyset::new("Organization", request, sortable, &ties)?;
+        let window = keyset::load::<OrganizationKey>(conn, &keyset, request, "SELECT o.rid", criteria)?;
+        let keys = |part: &Rows| -> Vec<i64> {
+            let mut keys: Vec<i64> = window.rows.iter().filter_map(|o| part.key_of(&o.rid)).collect();
+            keys.sort_unstable();
+            keys
         };
-        let insurers = row_search::search::<InsurerRow>(
-            conn,
-            &INSURER_ORGANIZATIONS,
-            &insurer_request,
-            ctx,
-            insurer_criterion,
-        )?;
-        resources.extend(insurers.rows.iter().map(|row| insurer_organization_to_fhir(row, ctx)));
-        let next_cursor = match (branches.next_cursor, insurers.next_cursor) {
-            (Some(branch), _) => Some(branch),
-            (None, Some(insurer)) => Some(format!("insurer-{insurer}")),
-            // The page ended exactly at the last branch: the insurers come next.
-            (None, None) if !in_insurers && room == 0 && insurers.total.unwrap_or_default() > 0 => {
-                Some("insurer-0".into())
-            }
-            (None, None) => None,
-        };
+        let branches: BTreeMap<i64, BranchRow> =
+            row_search::find_many(conn, &BRANCH_ORGANIZATIONS, &keys(&BRANCH_ORGANIZATIONS))?
+                .into_iter()
+                .map(|row: BranchRow| (row.id, row))
+                .collect();
+        let insurers: BTreeMap<i64, InsurerRow> =
+            row_search::find_many(conn, &INSURER_ORGANIZATIONS, &keys(&INSURER_ORGANIZATIONS))?
+                .into_iter()
+                .map(|row: InsurerRow| (row.id, row))
+                .collect();
+        let resources = window
+            .rows
+            .iter()
+            .filter_map(|o| match INSURER_ORGANIZATIONS.key_of(&o.rid) {
+                Some(key) => insurers.get(&key).map(|row| insurer_organization_to_fhir(row, ctx)),
+                None => BRANCH_ORGANIZATIONS
+                    .key_of(&o.rid)
+                    .and_then(|key| branches.get(&key))
+                    .map(|row| branch_organization_to_fhir(row, ctx)),
+            })
+            .collect();
         Ok(SearchPage {
             resources,
-            total: branches.total.zip(insurers.total).map(|(b, i)| b + i),
-            next_cursor,
+            total,
+            next_cursor: window.next,
+            previous_cursor: window.previous,
             included: Vec::new(),
         })
     }
+}
+
+#[derive(QueryableByName)]
+struct OrganizationKey {
+    #[diesel(sql_type = Text)]
+    rid: String,
+}
+
+/// ` FROM (...) o WHERE 1 = 1`: the branch and insurer Organizations matching `params`, each
+/// with its id `rid`, `part` (0 a branch, 1 an insurer), `row_key`, and what it sorts by.
+fn organizations_matching(
+    sql: &mut Sql,
+    params: &[SearchParam],
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
+    sql.push(" FROM (");
+    let branch =
+        "CAST(b.id AS TEXT) AS rid, 0 AS part, b.id AS row_key, b.updated_at, b.name_th AS name, b.code";
+    row_search::push_column(sql, &BRANCH_ORGANIZATIONS, branch, params, ctx, &branch_criterion)?;
+    sql.push(" UNION ALL ");
+    let insurer = "'insurer-' || CAST(i.id AS TEXT), 1, i.id, i.updated_at, i.name_th, i.code";
+    row_search::push_column(sql, &INSURER_ORGANIZATIONS, insurer, params, ctx, &insurer_criterion)?;
+    sql.push(") o WHERE 1 = 1");
+    Ok(())
 }
 
 /// One value of a Practitioner search parameter as SQL.

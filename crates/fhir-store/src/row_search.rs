@@ -1,5 +1,5 @@
 //! The search every kind whose resources are whole rows shares: criteria ANDed, deleted
-//! resources left out, an exact total, keyset pages on the row key.
+//! resources left out, an exact total, keyset pages (`keyset`) ending on the row key.
 
 use clinic_db::{DbBackend, DbConnection};
 use diesel::QueryableByName;
@@ -7,6 +7,7 @@ use fhir_mapping::MappingContext;
 use fhir_search::{Modifier, SearchParam, SearchRequest, SearchValue, Total, UNASKED_TOTAL_LIMIT};
 use serde_json::Value;
 
+use crate::keyset::{self, Keyset, SortType};
 use crate::predicate::{self, DateColumn};
 use crate::sql::{Bind, Count, Sql};
 use crate::{SearchPage, StoreError, versions};
@@ -30,26 +31,6 @@ pub struct Sort {
     pub param: &'static str,
     pub expr: &'static str,
     pub kind: SortType,
-}
-
-/// The SQL type of a sort expression, to compare a page cursor's values with it.
-#[derive(Clone, Copy)]
-pub enum SortType {
-    Text,
-    Date,
-    Timestamp,
-    BigInt,
-}
-
-impl SortType {
-    fn sql(self) -> &'static str {
-        match self {
-            SortType::Text => "TEXT",
-            SortType::Date => "DATE",
-            SortType::Timestamp => "TIMESTAMP",
-            SortType::BigInt => "BIGINT",
-        }
-    }
 }
 
 impl Rows {
@@ -82,6 +63,7 @@ impl<R> RowPage<R> {
             resources,
             total: self.total,
             next_cursor: self.next_cursor.clone(),
+            previous_cursor: self.previous_cursor.clone(),
             included: Vec::new(),
         }
     }
@@ -116,6 +98,7 @@ pub struct RowPage<R> {
     /// `None` when the search asked for no count.
     pub total: Option<u64>,
     pub next_cursor: Option<String>,
+    pub previous_cursor: Option<String>,
 }
 
 /// Runs `request` over `rows`. `_id` and `_lastUpdated` are handled here; every other
@@ -129,64 +112,29 @@ pub fn search<R>(
 ) -> Result<RowPage<R>, StoreError>
 where
     R: QueryableByName<DbBackend> + 'static,
-    R: HasRowKey,
 {
-    let backend = conn.backend();
-    let alias = rows.alias;
     let criteria = |sql: &mut Sql| push_criteria(sql, rows, &request.params, ctx, &criterion);
-    let total = count_matches(conn, request.total, criteria)?;
-
-    let keys = sort_keys(rows, request)?;
-    let cursor = match &request.cursor {
-        Some(cursor) => Some(
-            Cursor::parse(cursor, keys.len())
-                .ok_or_else(|| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
-        ),
-        None => None,
-    };
-    let mut page = Sql::new(backend);
-    page.push("SELECT ").push(rows.columns);
-    criteria(&mut page)?;
-    if let Some(cursor) = &cursor {
-        page.push(" AND ");
-        after_cursor(&mut page, alias, &keys, cursor);
-    }
-    page.push(" ORDER BY ");
-    for (expr, _, descending) in &keys {
-        // NULLs last in either direction, the same on both backends.
-        page.push("(").push(expr).push(") IS NULL, ").push(expr).push(if *descending {
-            " DESC, "
-        } else {
-            " ASC, "
-        });
-    }
-    page.push(alias).push(".id LIMIT ").bind(Bind::BigInt(i64::from(request.count) + 1));
-    let mut found = page.load::<R>(conn)?;
-    let next_cursor = if found.len() > request.count as usize {
-        found.truncate(request.count as usize);
-        match found.last() {
-            Some(last) => Some(cursor_at(conn, rows, &keys, last.row_key())?),
-            None => None,
-        }
-    } else {
-        None
-    };
-    Ok(RowPage { rows: found, total, next_cursor })
+    let total = total(conn, request, criteria)?;
+    let keyset = keyset(rows, request)?;
+    let select = format!("SELECT {}", rows.columns);
+    let window = keyset::load::<R>(conn, &keyset, request, &select, criteria)?;
+    Ok(RowPage { rows: window.rows, total, next_cursor: window.next, previous_cursor: window.previous })
 }
 
-/// The `total` of a search whose matches `criteria` selects (it appends the FROM and WHERE).
-pub fn count_matches(
+/// The `total` of a search whose matches `criteria` (` FROM ... WHERE ...`) select: none for
+/// `_total=none`, every match for `accurate` (the exact count serves as the estimate too), at
+/// most [`UNASKED_TOTAL_LIMIT`] when `_total` was not asked (none beyond).
+pub fn total(
     conn: &mut DbConnection,
-    total: Total,
-    criteria: impl Fn(&mut Sql) -> Result<(), StoreError>,
+    request: &SearchRequest,
+    criteria: impl FnOnce(&mut Sql) -> Result<(), StoreError>,
 ) -> Result<Option<u64>, StoreError> {
-    let mut count = Sql::new(conn.backend());
-    let limit = match total {
+    let limit = match request.total {
         Total::None => return Ok(None),
-        // The exact count serves as the estimate too.
         Total::Estimate | Total::Accurate => None,
         Total::Unasked => Some(UNASKED_TOTAL_LIMIT),
     };
+    let mut count = Sql::new(conn.backend());
     match limit {
         None => {
             count.push("SELECT count(*) AS count");
@@ -201,17 +149,6 @@ pub fn count_matches(
     let counted = count.load::<Count>(conn)?.first().map_or(0, |c| c.count);
     let counted = u64::try_from(counted).unwrap_or_default();
     Ok(limit.is_none_or(|limit| counted <= limit).then_some(counted))
-}
-
-/// The row key a page continues after.
-pub trait HasRowKey {
-    fn row_key(&self) -> i64;
-}
-
-impl HasRowKey for clinic_db::PatientRow {
-    fn row_key(&self) -> i64 {
-        self.id
-    }
 }
 
 /// An invalid parameter for this kind (the registry and the kind disagree: a server bug the
@@ -307,132 +244,17 @@ pub fn push_column(
     push_criteria(sql, rows, params, ctx, criterion)
 }
 
-/// The sort keys of a search as (expression, type, descending), `_id` and `_lastUpdated`
-/// included; a parameter this kind cannot sort by is a 400.
-fn sort_keys(rows: &Rows, request: &SearchRequest) -> Result<Vec<(String, SortType, bool)>, StoreError> {
+/// The order of a search over `rows`: its `_sort` keys (`_id`, `_lastUpdated` and the kind's
+/// [`Rows::sorts`]), then the row key.
+fn keyset(rows: &Rows, request: &SearchRequest) -> Result<Keyset, StoreError> {
     let alias = rows.alias;
-    request
-        .sort
-        .iter()
-        .map(|key| {
-            let (expr, kind) = match key.param {
-                "_id" => (format!("{alias}.id"), SortType::BigInt),
-                "_lastUpdated" => (format!("{alias}.updated_at"), SortType::Timestamp),
-                name => match rows.sorts.iter().find(|sort| sort.param == name) {
-                    Some(sort) => (sort.expr.to_owned(), sort.kind),
-                    None => {
-                        return Err(StoreError::InvalidSearch(format!(
-                            "{} cannot be sorted by '{name}'",
-                            rows.resource_type
-                        )));
-                    }
-                },
-            };
-            Ok((expr, kind, key.descending))
-        })
-        .collect()
-}
-
-/// Where a page ends: the sort values of its last row (text, or NULL) and that row's key.
-struct Cursor {
-    values: Vec<Option<String>>,
-    key: i64,
-}
-
-impl Cursor {
-    /// A plain row key without sort keys; `[values..., key]` as JSON with them.
-    fn parse(cursor: &str, keys: usize) -> Option<Cursor> {
-        if keys == 0 {
-            return Some(Cursor { values: Vec::new(), key: cursor.parse().ok()? });
-        }
-        let (values, key): (Vec<Option<String>>, i64) = serde_json::from_str(cursor).ok()?;
-        (values.len() == keys).then_some(Cursor { values, key })
-    }
-}
-
-#[derive(QueryableByName)]
-struct SortValues {
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    v0: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    v1: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    v2: Option<String>,
-}
-
-/// The cursor after row `key`: its sort values read back as text.
-fn cursor_at(
-    conn: &mut DbConnection,
-    rows: &Rows,
-    keys: &[(String, SortType, bool)],
-    key: i64,
-) -> Result<String, StoreError> {
-    if keys.is_empty() {
-        return Ok(key.to_string());
-    }
-    let mut sql = Sql::new(conn.backend());
-    sql.push("SELECT ");
-    for slot in 0..fhir_search::MAX_SORT_KEYS {
-        let expr = keys.get(slot).map_or("NULL", |(expr, _, _)| expr.as_str());
-        sql.push(if slot == 0 { "" } else { ", " });
-        sql.push("CAST(").push(expr).push(&format!(" AS TEXT) AS v{slot}"));
-    }
-    sql.push(" FROM ")
-        .push(rows.from)
-        .push(" WHERE ")
-        .push(rows.alias)
-        .push(".id = ")
-        .bind(Bind::BigInt(key));
-    let found =
-        sql.load::<SortValues>(conn)?.into_iter().next().ok_or(StoreError::InvalidSearch(
-            "the page's last row changed while paging; search again".into(),
-        ))?;
-    let values: Vec<Option<String>> = [found.v0, found.v1, found.v2].into_iter().take(keys.len()).collect();
-    Ok(serde_json::to_string(&(values, key)).unwrap_or_default())
-}
-
-/// Rows after the cursor in the sort order (NULLs last, then the row key): some key is after
-/// the cursor's while every key before it is equal.
-fn after_cursor(sql: &mut Sql, alias: &str, keys: &[(String, SortType, bool)], cursor: &Cursor) {
-    let value = |sql: &mut Sql, kind: SortType, text: &str| {
-        if sql.is_postgres() {
-            sql.push("CAST(").bind(Bind::Text(text.to_owned())).push(" AS ").push(kind.sql()).push(")");
-        } else {
-            sql.bind(Bind::Text(text.to_owned()));
+    let id = format!("{alias}.id");
+    let sortable = |name: &str| match name {
+        "_id" => Some((id.clone(), SortType::BigInt)),
+        "_lastUpdated" => Some((format!("{alias}.updated_at"), SortType::Timestamp)),
+        name => {
+            rows.sorts.iter().find(|sort| sort.param == name).map(|sort| (sort.expr.to_owned(), sort.kind))
         }
     };
-    sql.push("(");
-    for position in 0..=keys.len() {
-        sql.push(if position == 0 { "(" } else { " OR (" });
-        for ((expr, kind, _), cursor_value) in keys.iter().zip(&cursor.values).take(position) {
-            match cursor_value {
-                Some(text) => {
-                    sql.push(expr).push(" = ");
-                    value(sql, *kind, text);
-                }
-                None => {
-                    sql.push(expr).push(" IS NULL");
-                }
-            }
-            sql.push(" AND ");
-        }
-        match keys.get(position) {
-            Some((expr, kind, descending)) => match &cursor.values[position] {
-                // Only NULLs follow a NULL, and they are equal to it.
-                None => {
-                    sql.push("1 = 0");
-                }
-                Some(text) => {
-                    sql.push("(").push(expr).push(if *descending { " < " } else { " > " });
-                    value(sql, *kind, text);
-                    sql.push(" OR ").push(expr).push(" IS NULL)");
-                }
-            },
-            None => {
-                sql.push(alias).push(".id > ").bind(Bind::BigInt(cursor.key));
-            }
-        }
-        sql.push(")");
-    }
-    sql.push(")");
+    Keyset::new(rows.resource_type, request, sortable, &[(&id, SortType::BigInt)])
 }
