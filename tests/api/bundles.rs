@@ -11,6 +11,7 @@ on_both_backends!(
     a_failing_entry_leaves_nothing_written,
     batch_entries_succeed_or_fail_on_their_own,
     bundle_entries_need_their_rights,
+    patch_entries_apply_json_patches_with_the_updates,
 );
 
 /// A seeded resource of a type, without id and meta: a body to create another like it.
@@ -261,4 +262,110 @@ async fn bundle_entries_need_their_rights(app: &TestApp) {
         .collect();
     assert_eq!(statuses, ["201 Created", "403 Forbidden", "403 Forbidden"]);
     assert_eq!(count(app, "Patient").await, patients + 1);
+}
+
+/// A PATCH entry: the JSON Patch `operations` in a Binary, as http.html#patch has it.
+fn patch_entry(url: &str, operations: Value, if_match: Option<&str>) -> Value {
+    use base64::Engine;
+    let data = base64::engine::general_purpose::STANDARD.encode(operations.to_string());
+    let mut request = json!({"method": "PATCH", "url": url});
+    if let Some(tag) = if_match {
+        request["ifMatch"] = json!(tag);
+    }
+    json!({"resource": {"resourceType": "Binary", "contentType": "application/json-patch+json", "data": data},
+           "request": request})
+}
+
+async fn patch_entries_apply_json_patches_with_the_updates(app: &TestApp) {
+    app.seed_clinic(3).await;
+    let (patients, _) = app.search("Patient", &[("_count", "2")]).await;
+    let (patient, other) = (&patients[0], &patients[1]);
+    let path = format!("Patient/{}", patient["id"].as_str().unwrap());
+    let version: i32 = patient["meta"]["versionId"].as_str().unwrap().parse().unwrap();
+    let etag = format!("W/\"{version}\"");
+    let to_other = json!([{"op": "replace", "path": "/gender", "value": "other"}]);
+
+    // Applied in the transaction, seen by its GETs, kept in the history as a PATCH.
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"request": {"method": "GET", "url": path}},
+        patch_entry(&path, to_other.clone(), Some(&etag)),
+    ]});
+    let (status, response) = post_bundle(app, &app.client, &bundle).await;
+    assert_eq!(status, 200, "{response}");
+    let (read, patched) = (&response["entry"][0], &response["entry"][1]);
+    assert_eq!(patched["response"]["status"], "200 OK");
+    assert_eq!(patched["response"]["etag"], format!("W/\"{}\"", version + 1));
+    assert_eq!(patched["resource"]["gender"], "other");
+    assert_eq!(read["resource"]["gender"], "other", "GETs run after the writes");
+    let mut expected = patient.clone();
+    expected["gender"] = json!("other");
+    let (_, stored) = app.get(&path).await;
+    expected["meta"] = stored["meta"].clone();
+    assert_eq!(stored, expected, "only the patched element changed");
+    let (_, history) = app.get(&format!("{path}/_history")).await;
+    assert_eq!(history["entry"][0]["request"]["method"], "PATCH");
+
+    // All or nothing; a stale ifMatch fails the transaction naming the entry.
+    let other_path = format!("Patient/{}", other["id"].as_str().unwrap());
+    let mut bad = somchai();
+    bad["gender"] = json!("robot");
+    let failing = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        patch_entry(&other_path, json!([{"op": "replace", "path": "/gender", "value": "unknown"}]), None),
+        {"resource": bad, "request": {"method": "POST", "url": "Patient"}},
+    ]});
+    let (status, outcome) = post_bundle(app, &app.client, &failing).await;
+    assert_eq!(status, 422, "{outcome}");
+    assert_eq!(app.get(&other_path).await.1, *other, "the patch was rolled back");
+    let stale = json!({"resourceType": "Bundle", "type": "transaction",
+                       "entry": [patch_entry(&path, to_other.clone(), Some(&etag))]});
+    let (status, outcome) = post_bundle(app, &app.client, &stale).await;
+    assert_eq!(
+        (status, &outcome["issue"][0]["expression"][0]),
+        (412, &json!("Bundle.entry[0]")),
+        "{outcome}"
+    );
+
+    // In a batch each PATCH succeeds or fails on its own, naming what is wrong.
+    let mut not_base64 = patch_entry(&other_path, to_other.clone(), None);
+    not_base64["resource"]["data"] = json!("not base64!");
+    let mut not_json_patch = patch_entry(&other_path, to_other.clone(), None);
+    not_json_patch["resource"]["contentType"] = json!("application/json");
+    let fhirpath_patch = json!({"resource": {"resourceType": "Parameters", "parameter": [{"name": "operation"}]},
+                                "request": {"method": "PATCH", "url": other_path}});
+    let batch = json!({"resourceType": "Bundle", "type": "batch", "entry": [
+        patch_entry(&other_path, json!([{"op": "replace", "path": "/gender", "value": "unknown"}]), None),
+        not_base64,
+        not_json_patch,
+        fhirpath_patch,
+        patch_entry(&other_path, json!([{"op": "test", "path": "/gender", "value": "female-or-male"}]), None),
+        patch_entry(&other_path, json!([{"op": "replace", "path": "/gender", "value": "robot"}]), None),
+        patch_entry("Patient/999999", to_other.clone(), None),
+    ]});
+    let (status, response) = post_bundle(app, &app.client, &batch).await;
+    assert_eq!(status, 200, "{response}");
+    let answers = response["entry"].as_array().unwrap();
+    let statuses: Vec<&str> = answers.iter().map(|a| a["response"]["status"].as_str().unwrap()).collect();
+    assert_eq!(
+        statuses,
+        [
+            "200 OK",
+            "400 Bad Request",
+            "400 Bad Request",
+            "400 Bad Request",
+            "422 Unprocessable Entity",
+            "422 Unprocessable Entity",
+            "404 Not Found"
+        ]
+    );
+    assert_eq!(answers[0]["resource"]["gender"], "unknown");
+    let located = |i: usize| answers[i]["response"]["outcome"]["issue"][0]["expression"][0].clone();
+    assert_eq!(located(1), "Bundle.entry[1].resource.data");
+    assert_eq!(located(2), "Bundle.entry[2].resource.contentType");
+    assert_eq!(located(3), "Bundle.entry[3].resource");
+
+    // A patch shows the current version: it needs read as well as update.
+    let key = app.create_key("system/Patient.cu", 1000).await;
+    let client = app.client_with(&app.token_for(&key, None).await.unwrap());
+    let (status, outcome) = post_bundle(app, &client, &stale).await;
+    assert_eq!(status, 403, "{outcome}");
 }

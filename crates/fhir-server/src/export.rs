@@ -1,5 +1,5 @@
-//! Bulk Data export (HL7 Bulk Data Access 2.0): `GET /$export` and `/Patient/$export` start a
-//! job (202 + `Content-Location`); its status URL answers 202 with `X-Progress` while it runs and
+//! Bulk Data export (HL7 Bulk Data Access 2.0): `GET /$export`, `/Patient/$export` and
+//! `/Group/[id]/$export` start a job (202 + `Content-Location`); its status URL answers 202 with `X-Progress` while it runs and
 //! the manifest when done, `DELETE` cancels it; the NDJSON files (one per type) are served to
 //! the key that started it only. Jobs live in the database: any instance runs them (the worker
 //! below), answers their status and serves their files from the shared export directory.
@@ -23,8 +23,6 @@ use crate::{ApiError, AppState};
 const PAGE: u32 = 1000;
 /// How long outputs are kept.
 const KEEP_OUTPUTS: chrono::Duration = chrono::Duration::hours(24);
-/// A job whose heartbeat is older than this is taken over by another worker.
-const STALE: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Types never exported: Slots are computed without end, the audit trail is not clinic data.
 fn exportable(resource_type: &str) -> bool {
@@ -46,28 +44,50 @@ fn invalid(parameter: &str, diagnostics: String) -> ApiError {
     )
 }
 
+/// What an export covers.
+enum Exported {
+    Everything,
+    /// Every patient's compartment.
+    Patients,
+    /// The compartments of a Group's members.
+    Group(String),
+}
+
 pub async fn kick_off_system(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    kick_off(request, state, false).await
+    kick_off(request, state, Exported::Everything).await
 }
 
 pub async fn kick_off_patients(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    kick_off(request, state, true).await
+    kick_off(request, state, Exported::Patients).await
+}
+
+pub async fn kick_off_group(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    kick_off(request, state, Exported::Group(path.into_inner())).await
 }
 
 async fn kick_off(
     request: HttpRequest,
     state: web::Data<AppState>,
-    patient_only: bool,
+    exported: Exported,
 ) -> Result<HttpResponse, ApiError> {
     if !header_text(&request, "prefer").is_some_and(|p| p.contains("respond-async")) {
         return Err(invalid("Prefer", "$export runs asynchronously: send Prefer: respond-async".into()));
     }
+    if let Exported::Group(id) = &exported {
+        require(&request, "Group", Need::Read, None)?;
+        state.store.read("Group", id).await?;
+    }
+    let patient_only = !matches!(exported, Exported::Everything);
     let access = caller(&request)?;
     let in_scope = |t: &&str| exportable(t) && (!patient_only || patient_compartment(t));
     let mut types: Vec<String> = fhir_store::resource_types()
@@ -137,6 +157,10 @@ async fn kick_off(
             types,
             since,
             patient_only,
+            group_id: match exported {
+                Exported::Group(id) => Some(id),
+                _ => None,
+            },
         })
         .await?;
     Ok(HttpResponse::Accepted()
@@ -219,9 +243,11 @@ pub async fn file(
         .streaming(tokio_util::io::ReaderStream::new(file)))
 }
 
-/// Runs export jobs: claims one whenever it is idle, writes its files, and once an hour removes
-/// expired jobs and their files. Every instance runs one.
-pub async fn worker(store: Store, export_dir: PathBuf) {
+/// Runs export jobs: claims one whenever it is idle (or one whose worker's heartbeat has been
+/// silent for `stale_after`), writes its files, and once an hour removes expired jobs and their
+/// files. Every instance runs one.
+pub async fn worker(store: Store, export_dir: PathBuf, stale_after: std::time::Duration) {
+    let stale = chrono::Duration::from_std(stale_after).unwrap_or_else(|_| chrono::Duration::days(1));
     let worker = format!("{:016x}", rand::random::<u64>());
     let mut last_sweep: Option<std::time::Instant> = None;
     loop {
@@ -236,7 +262,7 @@ pub async fn worker(store: Store, export_dir: PathBuf) {
                 Err(cause) => tracing::warn!(%cause, "expiring export jobs"),
             }
         }
-        match store.claim_export(&worker, STALE).await {
+        match store.claim_export(&worker, stale).await {
             Ok(Some(job)) => {
                 if let Err(cause) = run(&store, &worker, &export_dir, &job).await {
                     tracing::warn!(%cause, job = %job.id, "export failed");
@@ -264,8 +290,13 @@ async fn run(
     // A job restarted after its instance died begins again.
     let _ = tokio::fs::remove_dir_all(&dir).await;
     tokio::fs::create_dir_all(&dir).await.map_err(|e| e.to_string())?;
-    let base = job.request.split("/$export").next().unwrap_or_default();
-    let base = base.strip_suffix("/Patient").unwrap_or(base);
+    let kicked_off_at = job.request.split("/$export").next().unwrap_or_default();
+    let scope_path = match &job.group_id {
+        Some(group) => format!("/Group/{group}"),
+        None if job.patient_only => "/Patient".to_owned(),
+        None => String::new(),
+    };
+    let base = kicked_off_at.strip_suffix(&scope_path).unwrap_or(kicked_off_at);
     let mut outputs = Vec::new();
     for resource_type in job.types() {
         let name = format!("{resource_type}.ndjson");
@@ -276,6 +307,11 @@ async fn run(
             let query = {
                 let mut query = form_urlencoded::Serializer::new(String::new());
                 query.append_pair("_count", &PAGE.to_string()).append_pair("_total", "none");
+                if let Some(group) = &job.group_id {
+                    // The members' compartments, selected in SQL: no member list in memory.
+                    let members = if resource_type == "Patient" { "" } else { "patient." };
+                    query.append_pair(&format!("{members}_has:Group:member:_id"), group);
+                }
                 if let Some(since) = &job.since {
                     query.append_pair("_lastUpdated", &format!("ge{since}"));
                 }

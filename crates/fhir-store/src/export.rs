@@ -30,6 +30,8 @@ pub struct ExportJob {
     _heartbeat: Option<NaiveDateTime>,
     transaction_time: NaiveDateTime,
     created_at: NaiveDateTime,
+    /// Group/[id]/$export: the Group whose members' compartments are exported.
+    pub group_id: Option<String>,
 }
 
 impl ExportJob {
@@ -52,6 +54,7 @@ pub struct NewExport {
     pub types: Vec<String>,
     pub since: Option<String>,
     pub patient_only: bool,
+    pub group_id: Option<String>,
 }
 
 impl Store {
@@ -68,6 +71,7 @@ impl Store {
                         fhir_export_jobs::types.eq(new.types.join(" ")),
                         fhir_export_jobs::since.eq(&new.since),
                         fhir_export_jobs::patient_only.eq(new.patient_only),
+                        fhir_export_jobs::group_id.eq(&new.group_id),
                         fhir_export_jobs::status.eq(IN_PROGRESS),
                         fhir_export_jobs::transaction_time.eq(now),
                         fhir_export_jobs::created_at.eq(now),

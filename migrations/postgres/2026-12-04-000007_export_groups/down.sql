@@ -1,0 +1,1 @@
+ALTER TABLE fhir_export_jobs DROP COLUMN group_id;
