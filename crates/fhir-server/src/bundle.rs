@@ -312,7 +312,9 @@ pub async fn process(
                 for (index, entry) in entries.iter().enumerate() {
                     let answer = match plan(&request, &base, index, entry) {
                         Ok(entry) => match prepare(&state, entry).await {
-                            Ok(entry) => run_alone(&state, entry, &base, minimal).await,
+                            Ok(entry) => {
+                                run_alone(&state, entry, &base, minimal).await.map_err(|e| in_entry(index, e))
+                            }
                             Err(error) => Err(error),
                         },
                         Err(error) => Err(error),
