@@ -116,10 +116,42 @@ async fn an_export_writes_every_resource_once_for_its_key_only(app: &TestApp) {
     assert_eq!(app.client.delete(&status).send().await.unwrap().status(), 202);
     assert_eq!(app.client.get(&status).send().await.unwrap().status(), 404);
 
+    // _typeFilter narrows a type to a search's matches.
+    let filter = crate::app::form(&[
+        ("_type", "Patient,Observation"),
+        ("_typeFilter", "Observation?category=vital-signs"),
+    ]);
+    let filtered =
+        manifest(&app.client, &started(app, &app.client, &format!("$export?{filter}")).await).await;
+    for (resource_type, criteria) in [("Patient", vec![]), ("Observation", vec![("category", "vital-signs")])]
+    {
+        let (_, expected) = app.search(resource_type, &[criteria, vec![("_count", "0")]].concat()).await;
+        let output =
+            filtered["output"].as_array().unwrap().iter().find(|o| o["type"] == resource_type).unwrap();
+        assert_eq!(output["count"].as_u64(), Some(expected), "{resource_type} with {filter}");
+    }
+    let (_, all_observations) = app.search("Observation", &[("_count", "0")]).await;
+    assert!(filtered["output"][1]["count"].as_u64() < Some(all_observations), "the seed has lab results too");
+    let (code, outcome) = json_of(
+        kick_off(
+            app,
+            &patients_only,
+            "$export?_typeFilter=Patient%3F_has%3AEncounter%3Apatient%3Astatus%3Dfinished",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(code, 403, "a filter is a search, within the key's rights: {outcome}");
+
     for (query, parameter) in [
         ("_outputFormat=text/csv", "_outputFormat"),
         ("_since=yesterday", "_since"),
         ("_elements=id", "_elements"),
+        ("_typeFilter=Observation%3Fcolour%3Dred", "_typeFilter"),
+        ("_typeFilter=Observation%3F_count%3D5", "_typeFilter"),
+        ("_typeFilter=Observation%3Fcode%3D1,Observation%3Fcode%3D2", "_typeFilter"),
+        ("_typeFilter=Spaceship%3Fname%3Dx", "_typeFilter"),
+        ("_typeFilter=Observation", "_typeFilter"),
     ] {
         let (code, outcome) = json_of(kick_off(app, &app.client, &format!("$export?{query}")).await).await;
         assert_eq!(

@@ -218,6 +218,7 @@ diesel::table! {
         transaction_time -> Timestamp,
         created_at -> Timestamp,
         group_id -> Nullable<Text>,
+        type_filters -> Nullable<Text>,
     }
 }
 

@@ -11,7 +11,8 @@ const SYSTEM_HISTORY: &str = "Every type with history but AuditEvent (the audit 
 const BULK_DATA: &str = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition";
 /// How every kind of `$export` behaves.
 const EXPORT: &str = "GET with Prefer: respond-async (202 and Content-Location of the status URL); \
-     _type (only types the key may search), _since, _outputFormat application/fhir+ndjson. One NDJSON \
+     _type (only types the key may search), _since, _outputFormat application/fhir+ndjson, _typeFilter \
+     (search criteria, one filter per type). One NDJSON \
      file per type, served only to the key that started the job; DELETE on the status URL cancels.";
 
 /// Interactions every served type supports, with how this server behaves where R4 leaves a choice.

@@ -15,7 +15,7 @@ use fhir_store::{ExportJob, NewExport, Store};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-use crate::auth::{Need, caller, require};
+use crate::auth::{Need, caller, require, require_search};
 use crate::handlers::{base_url, header_text};
 use crate::{ApiError, AppState};
 
@@ -96,6 +96,7 @@ async fn kick_off(
         .map(str::to_owned)
         .collect();
     let mut since = None;
+    let mut type_filters = Vec::new();
     for (name, value) in form_urlencoded::parse(request.query_string().as_bytes()) {
         match &*name {
             "_outputFormat" => {
@@ -123,6 +124,11 @@ async fn kick_off(
                         ));
                     }
                     types.push(resource_type.to_owned());
+                }
+            }
+            "_typeFilter" => {
+                for filter in value.split(',') {
+                    type_filters.push(type_filter(&request, filter, &type_filters)?);
                 }
             }
             "_since" => {
@@ -161,11 +167,44 @@ async fn kick_off(
                 Exported::Group(id) => Some(id),
                 _ => None,
             },
+            type_filters,
         })
         .await?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::CONTENT_LOCATION, format!("{base}/$export-status/{}", job.id)))
         .finish())
+}
+
+/// One `_typeFilter`, `[type]?[search criteria]`: a search the caller must be allowed to run,
+/// which narrows what is exported of that type. One per type: the IG's alternatives for a type
+/// (several filters, ORed) would need every exported id kept to drop the duplicates.
+fn type_filter(
+    request: &HttpRequest,
+    filter: &str,
+    earlier: &[(String, String)],
+) -> Result<(String, String), ApiError> {
+    let refused = |diagnostics: String| invalid("_typeFilter", format!("'{filter}': {diagnostics}"));
+    let (resource_type, query) =
+        filter.split_once('?').ok_or_else(|| refused("not [type]?[search criteria]".into()))?;
+    let resource_type = fhir_store::resource_types()
+        .find(|t| *t == resource_type)
+        .ok_or_else(|| refused(format!("{resource_type} is not served here")))?;
+    if earlier.iter().any(|(filtered, _)| filtered == resource_type) {
+        return Err(refused(format!("one _typeFilter per type is supported, {resource_type} has several")));
+    }
+    // Criteria only: paging, sorting and includes belong to the export.
+    let criteria_only = form_urlencoded::parse(query.as_bytes()).all(|(name, _)| {
+        !name.starts_with('_') || ["_id", "_lastUpdated"].contains(&&*name) || name.starts_with("_has:")
+    });
+    let search = fhir_search::parse(resource_type, query, Handling::Strict).map_err(|issues| {
+        let reasons: Vec<String> = issues.into_iter().map(|issue| issue.diagnostics).collect();
+        refused(reasons.join("; "))
+    })?;
+    if !criteria_only || search.params.is_empty() {
+        return Err(refused("a _typeFilter takes search criteria only".into()));
+    }
+    require_search(request, resource_type, &search)?;
+    Ok((resource_type.to_owned(), query.to_owned()))
 }
 
 /// The job `id`, if the caller started it (others get 404: a job id reveals nothing).
@@ -315,7 +354,11 @@ async fn run(
                 if let Some(since) = &job.since {
                     query.append_pair("_lastUpdated", &format!("ge{since}"));
                 }
-                query.finish()
+                let query = query.finish();
+                match job.type_filter(resource_type) {
+                    Some(filter) => format!("{query}&{filter}"),
+                    None => query,
+                }
             };
             let mut search = fhir_search::parse(resource_type, &query, Handling::Strict)
                 .map_err(|issues| format!("{issues:?}"))?;

@@ -1,1 +1,0 @@
-ALTER TABLE fhir_export_jobs DROP COLUMN group_id;
