@@ -250,6 +250,16 @@ async fn a_group_is_a_panel_and_exports_its_members_compartments(app: &TestApp) 
         .map(|g| g["id"].as_str().unwrap())
         .collect();
     assert_eq!(with_member, listing, "member={}", members[0]);
+    // Its members as a search: _has:Group:member, which takes _id only.
+    let (found, total) = app.search("Patient", &[("_has:Group:member:_id", id)]).await;
+    let found: BTreeSet<String> =
+        found.iter().map(|p| format!("Patient/{}", p["id"].as_str().unwrap())).collect();
+    assert_eq!((found, total), (members.iter().map(|m| m.to_string()).collect(), members.len() as u64));
+    let (code, outcome) = app.get("Patient?_has:Group:member:type=person").await;
+    assert_eq!(
+        (code, &outcome["issue"][0]["expression"][0]),
+        (400, &serde_json::json!("_has:Group:member:type"))
+    );
     for unknown in ["Group/doctor-999999", "Group/nurse-1", "Group/doctor-01"] {
         assert_eq!(app.get(unknown).await.0, 404, "{unknown}");
     }

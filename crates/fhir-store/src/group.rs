@@ -120,15 +120,28 @@ impl ResourceKind for GroupKind {
                 }
             }
         }
-        let owners = |wanted: fn(GroupKey) -> Option<i64>| keys.iter().copied().filter_map(wanted).collect();
-        let doctors: Vec<i64> = owners(|key| if let GroupKey::Doctor(k) = key { Some(k) } else { None });
-        let branches: Vec<i64> = owners(|key| if let GroupKey::Branch(k) = key { Some(k) } else { None });
+        let owned = |wanted: fn(GroupKey) -> Option<i64>| keys.iter().copied().filter_map(wanted).collect();
+        let owners: [(&str, Vec<i64>); 2] = [
+            ("doctor_id", owned(|key| if let GroupKey::Doctor(k) = key { Some(k) } else { None })),
+            ("branch_id", owned(|key| if let GroupKey::Branch(k) = key { Some(k) } else { None })),
+        ];
         for (i, source) in SOURCES.iter().enumerate() {
             if i > 0 {
                 sql.push(" UNION ");
             }
-            sql.push("SELECT patient_id FROM ").push(source).push(" WHERE doctor_id IN ").key_list(&doctors);
-            sql.push(" OR branch_id IN ").key_list(&branches);
+            sql.push("SELECT patient_id FROM ").push(source).push(" WHERE (");
+            // Only the owner columns named, so an index on the column can serve the lookup.
+            let named: Vec<&(&str, Vec<i64>)> = owners.iter().filter(|(_, keys)| !keys.is_empty()).collect();
+            if named.is_empty() {
+                predicate::never(sql);
+            }
+            for (j, (column, keys)) in named.into_iter().enumerate() {
+                if j > 0 {
+                    sql.push(" OR ");
+                }
+                sql.push(column).push(" IN ").key_list(keys);
+            }
+            sql.push(")");
         }
         Ok(())
     }
