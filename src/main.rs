@@ -39,6 +39,9 @@ enum Command {
         /// Where Bulk Data export files are written; instances serving one database must share it.
         #[arg(long, env = "CLINIC_FHIR_EXPORT_DIR")]
         export_dir: Option<PathBuf>,
+        /// Seconds an export job's heartbeat may be silent before another instance restarts it.
+        #[arg(long, env = "CLINIC_FHIR_EXPORT_STALE_AFTER", default_value_t = 60)]
+        export_stale_after: u64,
     },
     /// Manage the API keys third parties use (client id + secret, rights per resource type).
     Keys {
@@ -143,12 +146,21 @@ fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     match Cli::parse().command {
-        Command::Serve { database, listen, public_url, clinic, token_lifetime, export_dir } => {
+        Command::Serve {
+            database,
+            listen,
+            public_url,
+            clinic,
+            token_lifetime,
+            export_dir,
+            export_stale_after,
+        } => {
             let db = database.connect()?;
             let defaults = ServerConfig::default();
             let config = ServerConfig {
                 public_base_url: public_url,
                 export_dir: export_dir.unwrap_or_else(|| defaults.export_dir.clone()),
+                export_stale_after: std::time::Duration::from_secs(export_stale_after),
                 ..defaults
             };
             let lifetime = chrono::Duration::seconds(token_lifetime);

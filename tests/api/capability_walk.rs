@@ -57,9 +57,13 @@ async fn sample(app: &TestApp, resource_type: &str) -> Value {
 
 /// A resource of a type clients cannot create, as the clinic (or, for AuditEvent, the walk so
 /// far) made it. The AuditEvent has every element its parameters search: a read of a Patient
-/// (Patient is walked first).
+/// (Patient is walked first); the Group has members.
 async fn existing(app: &TestApp, resource_type: &str) -> Value {
-    let criteria = if resource_type == "AuditEvent" { "subtype=read&_count=100" } else { "_count=1" };
+    let criteria = match resource_type {
+        "AuditEvent" => "subtype=read&_count=100",
+        "Group" => "_count=100",
+        _ => "_count=1",
+    };
     let (status, bundle) = app.get(&format!("{resource_type}?{criteria}")).await;
     assert_eq!(status, 200, "{bundle}");
     let reads_a_patient =
@@ -69,7 +73,12 @@ async fn existing(app: &TestApp, resource_type: &str) -> Value {
         .into_iter()
         .flatten()
         .map(|entry| entry["resource"].clone())
-        .find(|r| resource_type != "AuditEvent" || reads_a_patient(r))
+        .find(|r| match resource_type {
+            "AuditEvent" => reads_a_patient(r),
+            // A panel with patients, to export them.
+            "Group" => r["quantity"].as_u64().is_some_and(|n| n > 0),
+            _ => true,
+        })
         .unwrap_or(Value::Null)
 }
 
@@ -168,6 +177,8 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
         ("AuditEvent", "outcome") => "/outcome",
         ("AuditEvent", "type") => "/type",
         ("AuditEvent", "entity" | "patient") => "/entity/0/what",
+        ("Group", "type") => "/type",
+        ("Group", "member") => "/member/0/entity",
         (t, n) => panic!("{t} advertises search parameter '{n}': say where its value is here"),
     }
 }
@@ -315,6 +326,14 @@ async fn everything_advertised_works(app: &TestApp) {
             .into(),
     )
     .await;
+    for operation in rest["operation"].as_array().into_iter().flatten() {
+        match operation["name"].as_str().unwrap() {
+            "export" => {
+                exported(app, "$export?_type=Patient,Practitioner", &["Patient", "Practitioner"]).await;
+            }
+            other => panic!("system operation {other} is advertised but not exercised"),
+        }
+    }
     let patch_format = statement["patchFormat"][0].as_str().unwrap();
     for resource in rest["resource"].as_array().unwrap() {
         walk_resource(app, resource, patch_format).await;
@@ -467,7 +486,46 @@ async fn walk_operations(app: &TestApp, capability: &Value, resource: &Value) {
                 assert_eq!(status, 200, "{bundle}");
                 assert_eq!(bundle["entry"][0]["resource"]["id"], id, "{bundle}");
             }
+            "export" => {
+                // The Patient file holds the walked patient, or exactly the walked Group's members.
+                let id = resource["id"].as_str().unwrap();
+                let path = match resource_type {
+                    "Patient" => "Patient/$export?_type=Patient".to_owned(),
+                    "Group" => format!("Group/{id}/$export?_type=Patient"),
+                    other => panic!("{other} advertises $export: say how to walk it here"),
+                };
+                let manifest = exported(app, &path, &["Patient"]).await;
+                let file =
+                    app.client.get(manifest["output"][0]["url"].as_str().unwrap()).send().await.unwrap();
+                let exported: std::collections::BTreeSet<String> = file
+                    .text()
+                    .await
+                    .unwrap()
+                    .lines()
+                    .map(|line| {
+                        serde_json::from_str::<Value>(line).unwrap()["id"].as_str().unwrap().to_owned()
+                    })
+                    .collect();
+                if resource_type == "Patient" {
+                    assert!(exported.contains(id), "{path} lacks Patient/{id}");
+                } else {
+                    let members = resource["member"].as_array().unwrap().iter().map(|m| {
+                        m["entity"]["reference"].as_str().unwrap().trim_start_matches("Patient/").to_owned()
+                    });
+                    assert_eq!(exported, members.collect(), "{path}");
+                }
+            }
             other => panic!("{resource_type} advertises operation {other}, which is not exercised"),
         }
     }
+}
+
+/// Runs the export `path` to its manifest, which must list exactly the files of `types`.
+async fn exported(app: &TestApp, path: &str, types: &[&str]) -> Value {
+    let status_url = crate::export::started(app, &app.client, path).await;
+    let manifest = crate::export::manifest(&app.client, &status_url).await;
+    let listed: Vec<&str> =
+        manifest["output"].as_array().unwrap().iter().map(|o| o["type"].as_str().unwrap()).collect();
+    assert_eq!(listed, types, "{path}: {manifest}");
+    manifest
 }

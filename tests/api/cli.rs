@@ -41,11 +41,13 @@ impl Drop for Server {
     }
 }
 
-/// `clinic-fhir serve` on a free port with debug logging into `log_path`; its root URL.
-async fn start_server(db: &str, log_path: &std::path::Path) -> (Server, String) {
+/// `clinic-fhir serve` on a free port (with `options`) and debug logging into `log_path`; its
+/// root URL.
+async fn start_server(db: &str, log_path: &std::path::Path, options: &[&str]) -> (Server, String) {
     let log = std::fs::File::create(log_path).unwrap();
     let server = Command::new(env!("CARGO_BIN_EXE_clinic-fhir"))
         .args(["serve", "--database-url", db, "--listen", "127.0.0.1:0"])
+        .args(options)
         .env("RUST_LOG", "debug")
         .stdout(log.try_clone().unwrap())
         .stderr(log)
@@ -106,7 +108,7 @@ async fn cli_keys_and_a_served_run_leave_no_secret_or_patient_data_behind() {
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("Spaceship"));
 
     let log_path = dir.join("server.log");
-    let (mut server, root) = start_server(db, &log_path).await;
+    let (mut server, root) = start_server(db, &log_path, &[]).await;
     let base = format!("{root}/fhir/r4");
 
     let token = client_credentials_token(&root, client_id, secret, None).await.unwrap();
@@ -207,7 +209,7 @@ async fn a_server_killed_in_a_transaction_leaves_no_partial_rows() {
         clinic_fhir(&["keys", "create", "--database-url", db, "--name", "his", "--allow", "Patient=create"]);
     let (client_id, secret) =
         (field(&created, "client id:").to_owned(), field(&created, "client secret:").to_owned());
-    let (mut server, root) = start_server(db, &dir.join("server.log")).await;
+    let (mut server, root) = start_server(db, &dir.join("server.log"), &[]).await;
     let token = client_credentials_token(&root, &client_id, &secret, None).await.unwrap();
 
     // Thousands of creates take seconds: the kill lands in the middle.
@@ -241,5 +243,95 @@ async fn a_server_killed_in_a_transaction_leaves_no_partial_rows() {
         .await
         .unwrap();
     assert_eq!(patients, 2, "no patient of the killed transaction was kept");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_survives_its_server_being_killed() {
+    let dir = std::env::temp_dir().join(format!("clinic_fhir_export_kill_{:016x}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database = dir.join("clinic.sqlite");
+    let db = database.to_str().unwrap();
+    clinic_fhir(&["seed", "--database-url", db, "--patients", "400"]);
+    let created =
+        clinic_fhir(&["keys", "create", "--database-url", db, "--name", "analyst", "--allow", "*=retrieve"]);
+    let (client_id, secret) =
+        (field(&created, "client id:").to_owned(), field(&created, "client secret:").to_owned());
+    let exports = dir.join("exports");
+    // A silent job is taken over after 2 s instead of a minute, to keep the test short.
+    let options = ["--export-dir", exports.to_str().unwrap(), "--export-stale-after", "2"];
+    let (mut server, root) = start_server(db, &dir.join("server.log"), &options).await;
+    let client = reqwest::Client::new();
+    let token = client_credentials_token(&root, &client_id, &secret, None).await.unwrap();
+    let kick_off = client
+        .get(format!("{root}/fhir/r4/$export"))
+        .bearer_auth(&token)
+        .header("prefer", "respond-async")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kick_off.status(), 202);
+    let status_url = kick_off.headers()["content-location"].to_str().unwrap().to_owned();
+    let status_path = status_url.split_once("/fhir/r4/").unwrap().1.to_owned();
+
+    // Killed once the job has written some resources, and before it is done.
+    let mut progress = String::new();
+    for _ in 0..200 {
+        let status = client.get(&status_url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(status.status(), 202, "the export finished before the kill: seed more patients");
+        progress = status.headers()["x-progress"].to_str().unwrap().to_owned();
+        if progress.ends_with("resources") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(progress.ends_with("resources"), "the job never started: {progress}");
+    server.stop("-KILL").await;
+
+    // Another instance (here the restarted one) takes the silent job over and finishes it.
+    let (_restarted, root) = start_server(db, &dir.join("restarted.log"), &options).await;
+    let token = client_credentials_token(&root, &client_id, &secret, None).await.unwrap();
+    let status_url = format!("{root}/fhir/r4/{status_path}");
+    let mut manifest = None;
+    for poll in 0..600 {
+        let status = client.get(&status_url).bearer_auth(&token).send().await.unwrap();
+        match status.status().as_u16() {
+            202 => tokio::time::sleep(Duration::from_millis(100)).await,
+            200 if poll == 0 => panic!("the job was done before the kill: seed more patients"),
+            200 => {
+                manifest = Some(
+                    serde_json::from_slice::<serde_json::Value>(&status.bytes().await.unwrap()).unwrap(),
+                );
+                break;
+            }
+            other => panic!("status {other}: {}", status.text().await.unwrap()),
+        }
+    }
+    let manifest = manifest.expect("the export was not finished 60 s after the restart");
+    let outputs = manifest["output"].as_array().unwrap();
+    assert!(outputs.len() >= 8, "{manifest}");
+    for output in outputs {
+        let resource_type = output["type"].as_str().unwrap();
+        // The URLs have the base of the kick-off (without --public-url, the first server's port).
+        let (_, file_path) = output["url"].as_str().unwrap().split_once("/fhir/r4/").unwrap();
+        let file =
+            client.get(format!("{root}/fhir/r4/{file_path}")).bearer_auth(&token).send().await.unwrap();
+        let text = file.text().await.unwrap();
+        let ids: std::collections::BTreeSet<String> = text
+            .lines()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["id"].to_string())
+            .collect();
+        let search = client
+            .get(format!("{root}/fhir/r4/{resource_type}?_count=0"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let search: serde_json::Value = serde_json::from_slice(&search.bytes().await.unwrap()).unwrap();
+        let total = search["total"].as_u64().unwrap();
+        assert_eq!(text.lines().count() as u64, total, "{resource_type}: every resource, none twice");
+        assert_eq!(ids.len() as u64, total, "{resource_type}: no resource twice");
+        assert_eq!(output["count"].as_u64(), Some(total), "{resource_type}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -217,6 +217,8 @@ diesel::table! {
         heartbeat -> Nullable<Timestamp>,
         transaction_time -> Timestamp,
         created_at -> Timestamp,
+        group_id -> Nullable<Text>,
+        type_filters -> Nullable<Text>,
     }
 }
 

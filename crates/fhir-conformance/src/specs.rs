@@ -29,7 +29,7 @@ impl ProfileSpec {
     }
 }
 
-pub const PROFILES: [ProfileSpec; 15] = [
+pub const PROFILES: [ProfileSpec; 16] = [
     ProfileSpec {
         resource_type: "Patient",
         title: "Patient as the clinic keeps it",
@@ -302,5 +302,14 @@ pub const PROFILES: [ProfileSpec; 15] = [
             ("agent", "The requesting client: altId is its client id (absent without a valid token)."),
             ("entity", "Each Type/id touched; a request that touched none names its resource type alone."),
         ],
+    },
+    ProfileSpec {
+        resource_type: "Group",
+        title: "Group: a doctor's or a branch's patient panel (read-only)",
+        description: "The patients with a visit or appointment with a doctor (id doctor-<row key>) or at a \
+                      branch (id branch-<row key>), computed from visits and appointments; for Group/[id]/$export.",
+        elements: &["active", "type", "actual", "name", "quantity", "managingEntity", "member"],
+        choices: &[],
+        notes: &[("type", "Always person."), ("member", "Patient references only, without period.")],
     },
 ];

@@ -17,6 +17,7 @@ mod context;
 mod coverage;
 mod elements;
 mod encounter;
+mod group;
 mod icd10;
 mod location;
 mod medication;
@@ -48,6 +49,7 @@ pub use encounter::{
     ENCOUNTER_STATUSES, EncounterDiagnosis, EncounterWrite, VISIT_TYPES, encounter_class,
     encounter_from_fhir, encounter_to_fhir, visit_number,
 };
+pub use group::{GroupKey, Membership, PanelOwner, group_to_fhir};
 pub use icd10::{icd10_with_dot, icd10_without_dot};
 pub use location::{BRANCH_TYPES, branch_role, location_to_fhir};
 pub use medication::{

@@ -254,6 +254,11 @@ pub static AUDIT_EVENT: &[ParamDef] = params![
     "patient", Reference, "AuditEvent-patient", "A patient the request touched";
 ];
 
+pub static GROUP: &[ParamDef] = params![
+    "type", Token, "Group-type", "person (every panel is of patients)";
+    "member", Reference, "Group-member", "A patient of the panel";
+];
+
 /// The parameters of `resource_type` beyond the common ones; `None` for a type not searchable.
 pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
     match resource_type {
@@ -272,6 +277,7 @@ pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
         "Schedule" => Some(SCHEDULE),
         "Slot" => Some(SLOT),
         "AuditEvent" => Some(AUDIT_EVENT),
+        "Group" => Some(GROUP),
         _ => None,
     }
 }
@@ -302,6 +308,7 @@ pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, 
         "Slot",
         "StructureDefinition",
         "AuditEvent",
+        "Group",
     ];
     Some(match (resource_type, name) {
         ("Location", "organization") => ("managingOrganization", ORGANIZATION),
@@ -333,6 +340,7 @@ pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, 
         ("Slot", "schedule") => ("schedule", &["Schedule"]),
         ("AuditEvent", "entity") => ("entity.what", AUDITED),
         ("AuditEvent", "patient") => ("entity.what", PATIENT),
+        ("Group", "member") => ("member.entity", PATIENT),
         _ => return None,
     })
 }
@@ -360,7 +368,7 @@ mod tests {
                 "Claim",
                 "DocumentReference",
             ])
-            .chain(["Schedule", "Slot", "AuditEvent"])
+            .chain(["Schedule", "Slot", "AuditEvent", "Group"])
         {
             for p in for_type(resource_type).unwrap().iter().filter(|p| p.kind == ParamType::Reference) {
                 assert!(reference_path(resource_type, p.name).is_some(), "{resource_type}.{}", p.name);
@@ -373,7 +381,7 @@ mod tests {
         let every = [PATIENT, PRACTITIONER, ORGANIZATION, LOCATION, COVERAGE, CONDITION, ENCOUNTER]
             .into_iter()
             .chain([OBSERVATION, MEDICATION_REQUEST, APPOINTMENT, CLAIM, DOCUMENT_REFERENCE, SCHEDULE, SLOT])
-            .chain([AUDIT_EVENT])
+            .chain([AUDIT_EVENT, GROUP])
             .flatten();
         for p in COMMON.iter().chain(every) {
             assert!(p.definition.starts_with(SPEC), "{}", p.name);

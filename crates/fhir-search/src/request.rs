@@ -387,7 +387,7 @@ fn parse_has(resource_type: &str, chain: &str, key: &str, raw: &str) -> Result<S
 }
 
 /// `head.tail` where `head` is a reference parameter (`subject` or `subject:Patient`) and
-/// `tail` a parameter of the type it points at, itself possibly chained.
+/// `tail` a parameter of the type it points at, itself possibly chained or a `_has`.
 fn parse_chain(
     resource_type: &str,
     head: &str,
@@ -415,9 +415,11 @@ fn parse_chain(
             )));
         }
     };
-    let inner = match tail.split_once('.') {
-        Some((next_head, next_tail)) => parse_chain(target_type, next_head, next_tail, key, raw)?,
-        None => {
+    let inner = match (tail.strip_prefix("_has:"), tail.split_once('.')) {
+        // `patient._has:Group:member:_id=x`: the referenced resource is referenced in turn.
+        (Some(has), _) => parse_has(target_type, has, key, raw)?,
+        (None, Some((next_head, next_tail))) => parse_chain(target_type, next_head, next_tail, key, raw)?,
+        (None, None) => {
             let (inner_name, modifier) = tail.split_once(':').map_or((tail, None), |(n, m)| (n, Some(m)));
             let inner = registry::find(target_type, inner_name).ok_or_else(|| {
                 chain_error(format!("'{inner_name}' is not a search parameter of {target_type}"))
@@ -696,6 +698,12 @@ mod tests {
         let deep = parse("Observation", "encounter.subject.name=som", Handling::Strict).unwrap();
         let SearchValue::Chain { param, .. } = &deep.params[0].values[0] else { panic!() };
         assert!(matches!(param.values[0], SearchValue::Chain { .. }));
+        let panel = parse("Observation", "patient._has:Group:member:_id=doctor-1", Handling::Strict).unwrap();
+        let SearchValue::Chain { target_type, param } = &panel.params[0].values[0] else { panic!() };
+        assert_eq!(target_type, "Patient");
+        assert!(matches!(&param.values[0], SearchValue::Has { source_type, .. } if source_type == "Group"));
+        assert_eq!(panel.other_types_read().len(), 2, "Patient and Group");
+        refused_naming_its_key("Observation", "patient._has:Group:colour:_id=x");
     }
 
     #[test]

@@ -1,14 +1,15 @@
 //! `POST [base]` with a `batch` or `transaction` Bundle (http.html#transaction).
 //!
 //! A transaction's writes run in one database transaction, in the specification's order
-//! (DELETE, POST, PUT), with `urn:uuid:`/`urn:oid:` fullUrls and conditional references resolved
+//! (DELETE, POST, PUT and PATCH), with `urn:uuid:`/`urn:oid:` fullUrls and conditional references resolved
 //! in every entry: all are done or none, and a failure names its entry. Its GETs run after the
 //! writes. A batch runs each entry on its own; a failing entry gets its own status and
 //! OperationOutcome. Rights are checked per entry: any entry a transaction may not do refuses it
-//! whole.
+//! whole. A PATCH entry's resource is a Binary holding a JSON Patch (http.html#patch).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
 use fhir_outcome::{Issue, IssueType};
 use fhir_search::{Handling, SearchRequest};
 use fhir_store::{TransactionEntry, TransactionError, Write, Written};
@@ -18,19 +19,34 @@ use crate::auth::{Need, require, require_search};
 use crate::handlers::{base_url, body_of, header_text, negotiated, respond, version_of_etag};
 use crate::search::searchset;
 use crate::subset::Subset;
-use crate::write::version_precondition;
+use crate::write::{JSON_PATCH, json_patch_of, patched, version_precondition};
 use crate::{ApiError, AppState, Format};
 
 /// What one entry asks for.
 enum Action {
-    Read { resource_type: &'static str, id: String, if_none_match: Option<String> },
-    Search { resource_type: &'static str, search: SearchRequest },
+    Read {
+        resource_type: &'static str,
+        id: String,
+        if_none_match: Option<String>,
+    },
+    Search {
+        resource_type: &'static str,
+        search: SearchRequest,
+    },
+    /// Becomes the update of the patched current version before it runs ([`prepare`]).
+    Patch {
+        resource_type: &'static str,
+        id: String,
+        operations: json_patch::Patch,
+    },
     Write(Write),
 }
 
 struct Entry {
     index: usize,
     full_url: Option<String>,
+    /// The version `request.ifMatch` names.
+    if_match: Option<i32>,
     action: Action,
 }
 
@@ -133,7 +149,7 @@ fn plan(request: &HttpRequest, base: &str, index: usize, entry: &Value) -> Resul
         require_conditional_references(request, &resource).map_err(|e| in_entry(index, e))?;
         Ok::<Value, ApiError>(resource)
     };
-    let expected_version = match request_field("ifMatch") {
+    let if_match = match request_field("ifMatch") {
         Some(tag) => Some(
             version_of_etag(&tag)
                 .ok_or_else(|| invalid(format!("ifMatch '{tag}' is not W/\"<version>\"")))?,
@@ -166,7 +182,7 @@ fn plan(request: &HttpRequest, base: &str, index: usize, entry: &Value) -> Resul
                 resource_type: resource_type.to_owned(),
                 id,
                 resource,
-                expected_version,
+                expected_version: if_match,
                 method: "PUT",
             })
         }
@@ -178,8 +194,13 @@ fn plan(request: &HttpRequest, base: &str, index: usize, entry: &Value) -> Resul
                 resource_type: resource_type.to_owned(),
                 criteria,
                 resource,
-                expected_version,
+                expected_version: if_match,
             })
+        }
+        ("PATCH", Some(id), None) => {
+            // As PATCH itself: the patch is applied to the current version, which the answer shows.
+            needs(&[Need::Update, Need::Read])?;
+            Action::Patch { resource_type, id, operations: patch_document(index, resource)? }
         }
         ("DELETE", Some(id), None) => {
             needs(&[Need::Delete])?;
@@ -191,12 +212,60 @@ fn plan(request: &HttpRequest, base: &str, index: usize, entry: &Value) -> Resul
                 StatusCode::BAD_REQUEST,
                 format!(
                     "{method} {url} is not supported in a Bundle (GET, POST [type], PUT [type]/[id] or \
-                     [type]?[criteria], DELETE [type]/[id]; PATCH and conditional DELETE are not)"
+                     [type]?[criteria], PATCH [type]/[id], DELETE [type]/[id]; conditional PATCH and \
+                     DELETE are not)"
                 ),
             ));
         }
     };
-    Ok(Entry { index, full_url: entry["fullUrl"].as_str().map(str::to_owned), action })
+    Ok(Entry { index, full_url: entry["fullUrl"].as_str().map(str::to_owned), if_match, action })
+}
+
+/// The JSON Patch of a PATCH entry: its resource is a Binary of that content type, the
+/// document base64 in `data`.
+fn patch_document(index: usize, resource: Option<Value>) -> Result<json_patch::Patch, ApiError> {
+    let refused = |element: &str, diagnostics: String| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            Issue::error(IssueType::Invalid, diagnostics)
+                .at(format!("Bundle.entry[{index}].resource{element}")),
+        )
+    };
+    let resource = resource.unwrap_or_default();
+    if resource["resourceType"] != "Binary" {
+        return Err(refused(
+            "",
+            format!(
+                "a PATCH entry's resource is a Binary holding a JSON Patch ({JSON_PATCH}); FHIRPath Patch is not supported"
+            ),
+        ));
+    }
+    if resource["contentType"] != JSON_PATCH {
+        return Err(refused(".contentType", format!("the Binary's contentType must be {JSON_PATCH}")));
+    }
+    let data = resource["data"].as_str().unwrap_or_default();
+    let document = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|e| refused(".data", format!("data is not base64: {e}")))?;
+    json_patch_of(&document).map_err(|e| in_entry(index, e))
+}
+
+/// A PATCH entry made the update it stands for: the patch applied to the current version
+/// (`ifMatch` checked, 412 when stale), stored only if that version is still current when the
+/// write runs (with the other PUTs and PATCHes of a transaction).
+async fn prepare(state: &AppState, entry: Entry) -> Result<Entry, ApiError> {
+    let Action::Patch { resource_type, id, operations } = entry.action else { return Ok(entry) };
+    let (resource, base_version) = patched(state, resource_type, &id, &operations, entry.if_match)
+        .await
+        .map_err(|e| in_entry(entry.index, e))?;
+    let update = Write::Update {
+        resource_type: resource_type.to_owned(),
+        id,
+        resource,
+        expected_version: base_version,
+        method: "PATCH",
+    };
+    Ok(Entry { action: Action::Write(update), ..entry })
 }
 
 pub async fn process(
@@ -232,13 +301,22 @@ pub async fn process(
                     .enumerate()
                     .map(|(index, entry)| plan(&request, &base, index, entry))
                     .collect::<Result<Vec<_>, _>>()?;
-                ("transaction-response", transaction(&state, planned, &base, minimal).await?)
+                let mut prepared = Vec::with_capacity(planned.len());
+                for entry in planned {
+                    prepared.push(prepare(&state, entry).await?);
+                }
+                ("transaction-response", transaction(&state, prepared, &base, minimal).await?)
             }
             Some("batch") => {
                 let mut answers = Vec::with_capacity(entries.len());
                 for (index, entry) in entries.iter().enumerate() {
                     let answer = match plan(&request, &base, index, entry) {
-                        Ok(entry) => run_alone(&state, entry, &base, minimal).await,
+                        Ok(entry) => match prepare(&state, entry).await {
+                            Ok(entry) => {
+                                run_alone(&state, entry, &base, minimal).await.map_err(|e| in_entry(index, e))
+                            }
+                            Err(error) => Err(error),
+                        },
                         Err(error) => Err(error),
                     };
                     answers.push(answer.unwrap_or_else(failed_entry));
@@ -313,15 +391,6 @@ fn answer(write: &Write, written: &Written, base: &str, minimal: bool) -> Value 
     }
 }
 
-fn expected_version(write: &Write) -> Option<i32> {
-    match write {
-        Write::Update { expected_version, .. } | Write::ConditionalUpdate { expected_version, .. } => {
-            *expected_version
-        }
-        _ => None,
-    }
-}
-
 fn write_status(write: &Write, written: &Written) -> StatusCode {
     match write {
         Write::Create { .. } | Write::ConditionalUpdate { .. } if written.created => StatusCode::CREATED,
@@ -357,7 +426,7 @@ async fn read_or_search(state: &AppState, action: Action, base: &str) -> Result<
                 searchset(page, &Subset::Full, base, vec![json!({"relation": "self", "url": self_link})]);
             Ok(json!({"resource": bundle, "response": {"status": status_text(StatusCode::OK)}}))
         }
-        Action::Write(_) => unreachable!("writes are not GETs"),
+        Action::Write(_) | Action::Patch { .. } => unreachable!("writes are not GETs"),
     }
 }
 
@@ -369,7 +438,7 @@ async fn run_alone(state: &AppState, entry: Entry, base: &str, minimal: bool) ->
                 .store
                 .write(write.clone(), Handling::Strict)
                 .await
-                .map_err(|error| version_precondition(error, expected_version(&write)))?;
+                .map_err(|error| version_precondition(error, entry.if_match))?;
             Ok(answer(&write, &written, base, minimal))
         }
         action => read_or_search(state, action, base).await,
@@ -377,7 +446,8 @@ async fn run_alone(state: &AppState, entry: Entry, base: &str, minimal: bool) ->
 }
 
 /// The writes in one database transaction (DELETE, then POST in an order where every entry
-/// comes after those it refers to, then PUT), then the GETs; answers in the Bundle's order.
+/// comes after those it refers to, then PUT and PATCH), then the GETs; answers in the Bundle's
+/// order.
 async fn transaction(
     state: &AppState,
     planned: Vec<Entry>,
@@ -422,6 +492,7 @@ async fn transaction(
     ordered.extend(updates);
 
     let indexes: Vec<usize> = ordered.iter().map(|e| e.index).collect();
+    let if_matches: Vec<Option<i32>> = ordered.iter().map(|e| e.if_match).collect();
     let mut kinds = Vec::with_capacity(ordered.len());
     let transaction_entries: Vec<TransactionEntry> = ordered
         .into_iter()
@@ -435,7 +506,7 @@ async fn transaction(
         .collect();
     let written = state.store.transaction(transaction_entries).await.map_err(|error| match error {
         TransactionError::Entry(position, error) => {
-            in_entry(indexes[position], version_precondition(error, expected_version(&kinds[position])))
+            in_entry(indexes[position], version_precondition(error, if_matches[position]))
         }
         TransactionError::Store(error) => ApiError::from(error),
     })?;

@@ -7,6 +7,14 @@ const HISTORY: &str = "With _since, _at, _count and paging.";
 const SYSTEM_HISTORY: &str = "Every type with history but AuditEvent (the audit trail records every \
      request, history requests included); with _since, _at, _count and paging.";
 
+/// Where the Bulk Data Access IG (2.0) publishes its OperationDefinitions.
+const BULK_DATA: &str = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition";
+/// How every kind of `$export` behaves.
+const EXPORT: &str = "GET with Prefer: respond-async (202 and Content-Location of the status URL); \
+     _type (only types the key may search), _since, _outputFormat application/fhir+ndjson, _typeFilter \
+     (search criteria, one filter per type). One NDJSON \
+     file per type, served only to the key that started the job; DELETE on the status URL cancels.";
+
 /// Interactions every served type supports, with how this server behaves where R4 leaves a choice.
 const READ_INTERACTIONS: [(&str, &str); 5] = [
     ("read", "A resource deleted through FHIR reads as 410 Gone."),
@@ -103,14 +111,28 @@ pub fn statement() -> Value {
                     "documentation": "Checks a resource against the clinic profile and whether it can be stored as sent; never stores it.",
                 }],
             });
-            if resource_type == "Patient" {
-                capability["operation"].as_array_mut().into_iter().for_each(|operations| {
-                    operations.push(json!({
+            let operations: Vec<Value> = match resource_type {
+                "Patient" => vec![
+                    json!({
                         "name": "everything",
                         "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
                         "documentation": "The patient and every resource of their compartment the caller may search (_type, _since, start and end on each type's clinical date, _count), paged across types.",
-                    }))
-                });
+                    }),
+                    json!({
+                        "name": "export",
+                        "definition": format!("{BULK_DATA}/patient-export"),
+                        "documentation": format!("Bulk Data export of every patient's compartment. {EXPORT}"),
+                    }),
+                ],
+                "Group" => vec![json!({
+                    "name": "export",
+                    "definition": format!("{BULK_DATA}/group-export"),
+                    "documentation": format!("Bulk Data export of the compartments of the Group's members; needs Group retrieve. {EXPORT}"),
+                })],
+                _ => Vec::new(),
+            };
+            if let Some(all) = capability["operation"].as_array_mut() {
+                all.extend(operations);
             }
             // FHIR has no empty arrays: a type nothing references lists no revincludes.
             if let Some(members) = capability.as_object_mut() {
@@ -153,8 +175,13 @@ pub fn statement() -> Value {
                 "description": "Every request but this statement and .well-known/smart-configuration needs a bearer token from the OAuth 2.0 token endpoint (client credentials, SMART v2 system scopes; the discovery document names it). A key's scopes decide per resource type what it may read (r), search (s), create (c), update (u) and delete (d); each key has a per-minute rate limit.",
             },
             "resource": resources,
+            "operation": [{
+                "name": "export",
+                "definition": format!("{BULK_DATA}/export"),
+                "documentation": format!("Bulk Data export of every resource but Slots and the audit trail. {EXPORT}"),
+            }],
             "interaction": [
-                {"code": "transaction", "documentation": "POST a transaction Bundle to the base: its writes in one database transaction (DELETE, POST, PUT; urn:uuid and conditional references resolved), then its GETs; all or nothing, a failure names its entry. PATCH and conditional DELETE entries are not supported."},
+                {"code": "transaction", "documentation": "POST a transaction Bundle to the base: its writes in one database transaction (DELETE, POST, PUT and PATCH; urn:uuid and conditional references resolved), then its GETs; all or nothing, a failure names its entry. PATCH entries carry a JSON Patch in a Binary (contentType application/json-patch+json, ifMatch honoured) and run with the PUTs; conditional DELETE and PATCH entries are not supported."},
                 {"code": "batch", "documentation": "POST a batch Bundle to the base: each entry on its own, with its own status and OperationOutcome."},
                 {"code": "history-system", "documentation": SYSTEM_HISTORY},
                 {"code": "search-system", "documentation": "GET [base]?_type=A,B&... or POST [base]/_search: the parameters every type has (_id, _lastUpdated) over the types _type lists (each must be searchable by the key, else 403), or every type the key may search; one type after another, one next link across them; _total=accurate counts every type; any other parameter is a 400."},

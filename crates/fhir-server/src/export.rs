@@ -1,5 +1,5 @@
-//! Bulk Data export (HL7 Bulk Data Access 2.0): `GET /$export` and `/Patient/$export` start a
-//! job (202 + `Content-Location`); its status URL answers 202 with `X-Progress` while it runs and
+//! Bulk Data export (HL7 Bulk Data Access 2.0): `GET /$export`, `/Patient/$export` and
+//! `/Group/[id]/$export` start a job (202 + `Content-Location`); its status URL answers 202 with `X-Progress` while it runs and
 //! the manifest when done, `DELETE` cancels it; the NDJSON files (one per type) are served to
 //! the key that started it only. Jobs live in the database: any instance runs them (the worker
 //! below), answers their status and serves their files from the shared export directory.
@@ -15,7 +15,7 @@ use fhir_store::{ExportJob, NewExport, Store};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-use crate::auth::{Need, caller, require};
+use crate::auth::{Need, caller, require, require_search};
 use crate::handlers::{base_url, header_text};
 use crate::{ApiError, AppState};
 
@@ -23,8 +23,6 @@ use crate::{ApiError, AppState};
 const PAGE: u32 = 1000;
 /// How long outputs are kept.
 const KEEP_OUTPUTS: chrono::Duration = chrono::Duration::hours(24);
-/// A job whose heartbeat is older than this is taken over by another worker.
-const STALE: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Types never exported: Slots are computed without end, the audit trail is not clinic data.
 fn exportable(resource_type: &str) -> bool {
@@ -46,28 +44,50 @@ fn invalid(parameter: &str, diagnostics: String) -> ApiError {
     )
 }
 
+/// What an export covers.
+enum Exported {
+    Everything,
+    /// Every patient's compartment.
+    Patients,
+    /// The compartments of a Group's members.
+    Group(String),
+}
+
 pub async fn kick_off_system(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    kick_off(request, state, false).await
+    kick_off(request, state, Exported::Everything).await
 }
 
 pub async fn kick_off_patients(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    kick_off(request, state, true).await
+    kick_off(request, state, Exported::Patients).await
+}
+
+pub async fn kick_off_group(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    kick_off(request, state, Exported::Group(path.into_inner())).await
 }
 
 async fn kick_off(
     request: HttpRequest,
     state: web::Data<AppState>,
-    patient_only: bool,
+    exported: Exported,
 ) -> Result<HttpResponse, ApiError> {
     if !header_text(&request, "prefer").is_some_and(|p| p.contains("respond-async")) {
         return Err(invalid("Prefer", "$export runs asynchronously: send Prefer: respond-async".into()));
     }
+    if let Exported::Group(id) = &exported {
+        require(&request, "Group", Need::Read, None)?;
+        state.store.read("Group", id).await?;
+    }
+    let patient_only = !matches!(exported, Exported::Everything);
     let access = caller(&request)?;
     let in_scope = |t: &&str| exportable(t) && (!patient_only || patient_compartment(t));
     let mut types: Vec<String> = fhir_store::resource_types()
@@ -76,6 +96,7 @@ async fn kick_off(
         .map(str::to_owned)
         .collect();
     let mut since = None;
+    let mut type_filters = Vec::new();
     for (name, value) in form_urlencoded::parse(request.query_string().as_bytes()) {
         match &*name {
             "_outputFormat" => {
@@ -103,6 +124,11 @@ async fn kick_off(
                         ));
                     }
                     types.push(resource_type.to_owned());
+                }
+            }
+            "_typeFilter" => {
+                for filter in value.split(',') {
+                    type_filters.push(type_filter(&request, filter, &type_filters)?);
                 }
             }
             "_since" => {
@@ -137,11 +163,48 @@ async fn kick_off(
             types,
             since,
             patient_only,
+            group_id: match exported {
+                Exported::Group(id) => Some(id),
+                _ => None,
+            },
+            type_filters,
         })
         .await?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::CONTENT_LOCATION, format!("{base}/$export-status/{}", job.id)))
         .finish())
+}
+
+/// One `_typeFilter`, `[type]?[search criteria]`: a search the caller must be allowed to run,
+/// which narrows what is exported of that type. One per type: the IG's alternatives for a type
+/// (several filters, ORed) would need every exported id kept to drop the duplicates.
+fn type_filter(
+    request: &HttpRequest,
+    filter: &str,
+    earlier: &[(String, String)],
+) -> Result<(String, String), ApiError> {
+    let refused = |diagnostics: String| invalid("_typeFilter", format!("'{filter}': {diagnostics}"));
+    let (resource_type, query) =
+        filter.split_once('?').ok_or_else(|| refused("not [type]?[search criteria]".into()))?;
+    let resource_type = fhir_store::resource_types()
+        .find(|t| *t == resource_type)
+        .ok_or_else(|| refused(format!("{resource_type} is not served here")))?;
+    if earlier.iter().any(|(filtered, _)| filtered == resource_type) {
+        return Err(refused(format!("one _typeFilter per type is supported, {resource_type} has several")));
+    }
+    // Criteria only: paging, sorting and includes belong to the export.
+    let criteria_only = form_urlencoded::parse(query.as_bytes()).all(|(name, _)| {
+        !name.starts_with('_') || ["_id", "_lastUpdated"].contains(&&*name) || name.starts_with("_has:")
+    });
+    let search = fhir_search::parse(resource_type, query, Handling::Strict).map_err(|issues| {
+        let reasons: Vec<String> = issues.into_iter().map(|issue| issue.diagnostics).collect();
+        refused(reasons.join("; "))
+    })?;
+    if !criteria_only || search.params.is_empty() {
+        return Err(refused("a _typeFilter takes search criteria only".into()));
+    }
+    require_search(request, resource_type, &search)?;
+    Ok((resource_type.to_owned(), query.to_owned()))
 }
 
 /// The job `id`, if the caller started it (others get 404: a job id reveals nothing).
@@ -219,9 +282,11 @@ pub async fn file(
         .streaming(tokio_util::io::ReaderStream::new(file)))
 }
 
-/// Runs export jobs: claims one whenever it is idle, writes its files, and once an hour removes
-/// expired jobs and their files. Every instance runs one.
-pub async fn worker(store: Store, export_dir: PathBuf) {
+/// Runs export jobs: claims one whenever it is idle (or one whose worker's heartbeat has been
+/// silent for `stale_after`), writes its files, and once an hour removes expired jobs and their
+/// files. Every instance runs one.
+pub async fn worker(store: Store, export_dir: PathBuf, stale_after: std::time::Duration) {
+    let stale = chrono::Duration::from_std(stale_after).unwrap_or_else(|_| chrono::Duration::days(1));
     let worker = format!("{:016x}", rand::random::<u64>());
     let mut last_sweep: Option<std::time::Instant> = None;
     loop {
@@ -236,7 +301,7 @@ pub async fn worker(store: Store, export_dir: PathBuf) {
                 Err(cause) => tracing::warn!(%cause, "expiring export jobs"),
             }
         }
-        match store.claim_export(&worker, STALE).await {
+        match store.claim_export(&worker, stale).await {
             Ok(Some(job)) => {
                 if let Err(cause) = run(&store, &worker, &export_dir, &job).await {
                     tracing::warn!(%cause, job = %job.id, "export failed");
@@ -264,8 +329,13 @@ async fn run(
     // A job restarted after its instance died begins again.
     let _ = tokio::fs::remove_dir_all(&dir).await;
     tokio::fs::create_dir_all(&dir).await.map_err(|e| e.to_string())?;
-    let base = job.request.split("/$export").next().unwrap_or_default();
-    let base = base.strip_suffix("/Patient").unwrap_or(base);
+    let kicked_off_at = job.request.split("/$export").next().unwrap_or_default();
+    let scope_path = match &job.group_id {
+        Some(group) => format!("/Group/{group}"),
+        None if job.patient_only => "/Patient".to_owned(),
+        None => String::new(),
+    };
+    let base = kicked_off_at.strip_suffix(&scope_path).unwrap_or(kicked_off_at);
     let mut outputs = Vec::new();
     for resource_type in job.types() {
         let name = format!("{resource_type}.ndjson");
@@ -276,10 +346,19 @@ async fn run(
             let query = {
                 let mut query = form_urlencoded::Serializer::new(String::new());
                 query.append_pair("_count", &PAGE.to_string()).append_pair("_total", "none");
+                if let Some(group) = &job.group_id {
+                    // The members' compartments, selected in SQL: no member list in memory.
+                    let members = if resource_type == "Patient" { "" } else { "patient." };
+                    query.append_pair(&format!("{members}_has:Group:member:_id"), group);
+                }
                 if let Some(since) = &job.since {
                     query.append_pair("_lastUpdated", &format!("ge{since}"));
                 }
-                query.finish()
+                let query = query.finish();
+                match job.type_filter(resource_type) {
+                    Some(filter) => format!("{query}&{filter}"),
+                    None => query,
+                }
             };
             let mut search = fhir_search::parse(resource_type, &query, Handling::Strict)
                 .map_err(|issues| format!("{issues:?}"))?;

@@ -81,6 +81,11 @@ pub fn scope() -> Scope {
                 .default_service(not_allowed()),
         )
         .service(
+            web::resource("/Group/{id}/$export")
+                .route(web::get().to(export::kick_off_group))
+                .default_service(not_allowed()),
+        )
+        .service(
             web::resource("/Patient/{id}/$everything")
                 .route(web::get().to(everything::everything))
                 .default_service(not_allowed()),

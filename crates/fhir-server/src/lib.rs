@@ -47,6 +47,9 @@ pub struct ServerConfig {
     pub max_bundle_entries: usize,
     /// Where Bulk Data export files are written; instances serving one database share it.
     pub export_dir: std::path::PathBuf,
+    /// How long an export job's heartbeat may be silent before another worker takes the job
+    /// over (its instance is taken for dead) and restarts it.
+    pub export_stale_after: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +59,7 @@ impl Default for ServerConfig {
             max_body_bytes: 32 * 1024 * 1024,
             max_bundle_entries: 10_000,
             export_dir: std::env::temp_dir().join("clinic-fhir-exports"),
+            export_stale_after: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -89,7 +93,7 @@ pub fn serve(
     config: ServerConfig,
 ) -> std::io::Result<impl Future<Output = std::io::Result<()>> + Send + 'static> {
     tokio::spawn(purge_expired_credentials(keys.clone()));
-    tokio::spawn(export::worker(store.clone(), config.export_dir.clone()));
+    tokio::spawn(export::worker(store.clone(), config.export_dir.clone(), config.export_stale_after));
     let (audit, audit_writer) = audit::start(store.clone());
     let state = web::Data::new(AppState { store, keys, audit, config });
     let server = HttpServer::new(move || {

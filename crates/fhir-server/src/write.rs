@@ -201,52 +201,63 @@ pub async fn patch(
                 ),
             ));
         }
-        let body = body_of(payload, &state).await?;
-        let operations: json_patch::Patch = serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                Issue::error(IssueType::Structure, format!("the body is not a JSON Patch document: {e}")),
-            )
-        })?;
-        let current = state.store.read(resource_type, &id).await?;
-        let current_version = current["meta"]["versionId"].as_str().and_then(|v| v.parse::<i32>().ok());
+        let operations = json_patch_of(&body_of(payload, &state).await?)?;
         let expected_version = if_match(&request)?;
-        if expected_version.is_some() && expected_version != current_version {
-            return Err(version_precondition(
-                StoreError::VersionConflict { current: current_version.unwrap_or_default() },
-                expected_version,
-            ));
-        }
-        let mut patched = current;
-        json_patch::patch_unsafe(&mut patched, &operations).map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Issue::error(
-                    IssueType::Processing,
-                    format!("patch operation {} failed: {}", e.operation, e.kind),
-                )
-                .at(e.path.to_string()),
-            )
-        })?;
-        // The patched resource must be valid R4, as an update body must be.
-        let patched = Format::Json
-            .read(&serde_json::to_vec(&patched).map_err(ApiError::internal)?)
-            .map_err(|e| ApiError::with_issues(StatusCode::UNPROCESSABLE_ENTITY, e.into_issues()))?;
+        let (patched, base_version) =
+            patched(&state, resource_type, &id, &operations, expected_version).await?;
         let written = state
             .store
-            .update(
-                resource_type,
-                &id,
-                patched,
-                expected_version.or(current_version),
-                "PATCH",
-                Handling::Strict,
-            )
+            .update(resource_type, &id, patched, base_version, "PATCH", Handling::Strict)
             .await
             .map_err(|error| version_precondition(error, expected_version))?;
         respond_written(StatusCode::OK, &written, format, &request)
     })
     .await
+}
+
+/// A JSON Patch document.
+pub fn json_patch_of(body: &[u8]) -> Result<json_patch::Patch, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            Issue::error(IssueType::Structure, format!("the body is not a JSON Patch document: {e}")),
+        )
+    })
+}
+
+/// `operations` applied to the current version of `resource_type/id` (which must be
+/// `expected_version` when given: 412 otherwise): the result, valid R4 as an update body must
+/// be, and the version it was made from (to store it only if that is still current).
+pub async fn patched(
+    state: &AppState,
+    resource_type: &str,
+    id: &str,
+    operations: &json_patch::Patch,
+    expected_version: Option<i32>,
+) -> Result<(Value, Option<i32>), ApiError> {
+    let current = state.store.read(resource_type, id).await?;
+    let current_version = current["meta"]["versionId"].as_str().and_then(|v| v.parse::<i32>().ok());
+    if expected_version.is_some() && expected_version != current_version {
+        return Err(version_precondition(
+            StoreError::VersionConflict { current: current_version.unwrap_or_default() },
+            expected_version,
+        ));
+    }
+    let mut patched = current;
+    json_patch::patch_unsafe(&mut patched, operations).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Issue::error(
+                IssueType::Processing,
+                format!("patch operation {} failed: {}", e.operation, e.kind),
+            )
+            .at(e.path.to_string()),
+        )
+    })?;
+    let patched = Format::Json
+        .read(&serde_json::to_vec(&patched).map_err(ApiError::internal)?)
+        .map_err(|e| ApiError::with_issues(StatusCode::UNPROCESSABLE_ENTITY, e.into_issues()))?;
+    Ok((patched, current_version))
 }
 
 pub async fn delete(

@@ -212,7 +212,7 @@ fn blocks(
 }
 
 /// The codes of token values.
-fn tokens(values: &[SearchValue]) -> Vec<String> {
+pub(crate) fn tokens(values: &[SearchValue]) -> Vec<String> {
     values
         .iter()
         .filter_map(|v| match v {
@@ -274,22 +274,41 @@ fn sorted(
     Ok(resources)
 }
 
-/// One page of computed resources; the cursor is the offset of the page.
-fn page_of(resources: Vec<Value>, request: &SearchRequest) -> Result<SearchPage, StoreError> {
+/// One page of computed items, and how many there are in all.
+pub(crate) struct OffsetPage<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    /// The offsets of the next and the previous page; `None` on the last and the first.
+    pub next_cursor: Option<String>,
+    pub previous_cursor: Option<String>,
+}
+
+/// The page of `items` the request's cursor (an offset) and count select.
+pub(crate) fn offset_page<T>(items: Vec<T>, request: &SearchRequest) -> Result<OffsetPage<T>, StoreError> {
     let offset = match &request.cursor {
         Some(cursor) => cursor
             .parse::<usize>()
             .map_err(|_| StoreError::InvalidSearch("the paging cursor is not valid".into()))?,
         None => 0,
     };
-    let total = resources.len();
+    let total = items.len();
     let end = (offset + request.count as usize).min(total);
-    let page = resources.into_iter().skip(offset).take(end.saturating_sub(offset)).collect();
-    Ok(SearchPage {
-        resources: page,
-        total: Some(total as u64),
+    Ok(OffsetPage {
+        items: items.into_iter().skip(offset).take(end.saturating_sub(offset)).collect(),
+        total: total as u64,
         next_cursor: (end < total).then(|| end.to_string()),
         previous_cursor: (offset > 0).then(|| offset.saturating_sub(request.count as usize).to_string()),
+    })
+}
+
+/// One page of computed resources.
+fn page_of(resources: Vec<Value>, request: &SearchRequest) -> Result<SearchPage, StoreError> {
+    let page = offset_page(resources, request)?;
+    Ok(SearchPage {
+        resources: page.items,
+        total: Some(page.total),
+        next_cursor: page.next_cursor,
+        previous_cursor: page.previous_cursor,
         included: Vec::new(),
     })
 }
@@ -345,7 +364,7 @@ fn window(starts: &[&DateValue], ctx: &MappingContext) -> Result<(NaiveDate, Nai
 }
 
 /// Whether a clinic-time instant satisfies a date criterion (as `predicate::date` does in SQL).
-fn matches_date(date: &DateValue, t: NaiveDateTime, ctx: &MappingContext) -> bool {
+pub(crate) fn matches_date(date: &DateValue, t: NaiveDateTime, ctx: &MappingContext) -> bool {
     let (start, end) = predicate::local_range(date, ctx);
     match date.prefix {
         Prefix::Eq => start <= t && t < end,
@@ -388,13 +407,15 @@ fn is_busy(schedule: &DoctorScheduleRow, start: NaiveDateTime, booked: &[NaiveDa
     booked.iter().any(|b| start <= *b && *b < end)
 }
 
-/// Computed availability is filtered as it is made: only plain values (no modifiers, no
-/// `:missing`).
-fn refuse_modifiers(request: &SearchRequest) -> Result<(), StoreError> {
+/// Computed resources (availability, panels) are filtered as they are made: only plain values
+/// (no modifiers, no `:missing`).
+pub(crate) fn refuse_modifiers(request: &SearchRequest) -> Result<(), StoreError> {
     let plain =
         request.params.iter().all(|p| p.modifier.is_none() && !p.values.contains(&SearchValue::Present));
     if plain {
         return Ok(());
     }
-    Err(StoreError::InvalidSearch("modifiers are not supported on computed availability".into()))
+    Err(StoreError::InvalidSearch(
+        "modifiers are not supported on computed resources (Schedule, Slot, Group)".into(),
+    ))
 }

@@ -30,11 +30,22 @@ pub struct ExportJob {
     _heartbeat: Option<NaiveDateTime>,
     transaction_time: NaiveDateTime,
     created_at: NaiveDateTime,
+    /// Group/[id]/$export: the Group whose members' compartments are exported.
+    pub group_id: Option<String>,
+    type_filters: Option<String>,
 }
 
 impl ExportJob {
     pub fn types(&self) -> Vec<&str> {
         self.types.split_whitespace().collect()
+    }
+
+    /// The search (`_typeFilter`) that narrows what is exported of `resource_type`, if any.
+    pub fn type_filter(&self, resource_type: &str) -> Option<&str> {
+        self.type_filters.as_deref()?.lines().find_map(|filter| {
+            let (filtered, query) = filter.split_once('?')?;
+            (filtered == resource_type).then_some(query)
+        })
     }
 
     pub fn transaction_time(&self) -> DateTime<Utc> {
@@ -52,11 +63,17 @@ pub struct NewExport {
     pub types: Vec<String>,
     pub since: Option<String>,
     pub patient_only: bool,
+    pub group_id: Option<String>,
+    /// `(type, query)` per filtered type.
+    pub type_filters: Vec<(String, String)>,
 }
 
 impl Store {
     pub async fn start_export(&self, new: NewExport) -> Result<ExportJob, StoreError> {
         let id = format!("{:032x}", rand::random::<u128>());
+        let filters: Option<String> = (!new.type_filters.is_empty()).then(|| {
+            new.type_filters.iter().map(|(t, query)| format!("{t}?{query}")).collect::<Vec<_>>().join("\n")
+        });
         self.db
             .run(move |conn| {
                 let now = Utc::now().naive_utc();
@@ -68,6 +85,8 @@ impl Store {
                         fhir_export_jobs::types.eq(new.types.join(" ")),
                         fhir_export_jobs::since.eq(&new.since),
                         fhir_export_jobs::patient_only.eq(new.patient_only),
+                        fhir_export_jobs::group_id.eq(&new.group_id),
+                        fhir_export_jobs::type_filters.eq(&filters),
                         fhir_export_jobs::status.eq(IN_PROGRESS),
                         fhir_export_jobs::transaction_time.eq(now),
                         fhir_export_jobs::created_at.eq(now),

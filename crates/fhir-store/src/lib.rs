@@ -13,6 +13,7 @@ mod clinical_reads;
 mod encounter;
 mod error;
 pub mod export;
+mod group;
 mod includes;
 mod keyset;
 mod kind;
@@ -44,7 +45,7 @@ pub use crate::transaction::{TransactionEntry, TransactionError, Write};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 15] = [
+const KINDS: [&dyn ResourceKind; 16] = [
     &patient::PatientKind,
     &reference_data::PractitionerKind,
     &reference_data::OrganizationKind,
@@ -60,6 +61,7 @@ const KINDS: [&dyn ResourceKind; 15] = [
     &availability::ScheduleKind,
     &availability::SlotKind,
     &audit_event::AuditEventKind,
+    &group::GroupKind,
 ];
 
 /// The resource types this store serves.

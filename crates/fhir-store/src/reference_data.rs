@@ -23,7 +23,7 @@ use crate::{SearchPage, StoreError};
 const SEXES: [(&str, &str); 4] = [("male", "M"), ("female", "F"), ("other", "O"), ("unknown", "U")];
 const GENDER_SYSTEM: &str = "http://hl7.org/fhir/administrative-gender";
 
-const DOCTORS: Rows = Rows {
+pub(crate) const DOCTORS: Rows = Rows {
     resource_type: "Practitioner",
     columns: "d.*",
     from: "doctors d",
@@ -35,7 +35,7 @@ const DOCTORS: Rows = Rows {
         Sort { param: "name", expr: "COALESCE(d.last_name_en, d.last_name_th)", kind: SortType::Text },
     ],
 };
-const BRANCH_ORGANIZATIONS: Rows = Rows {
+pub(crate) const BRANCH_ORGANIZATIONS: Rows = Rows {
     resource_type: "Organization",
     columns: "b.*",
     from: "branches b",
