@@ -9,11 +9,14 @@
 mod rights;
 mod secrets;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use clinic_db::schema::{fhir_access_tokens, fhir_api_keys, fhir_rate_windows};
 use clinic_db::sql::{Bind, Sql};
 use clinic_db::{Backend, Database, DbConnection, DbError};
 use diesel::prelude::*;
+use tokio::sync::Semaphore;
 
 pub use rights::{MANAGE_KEYS_SCOPE, Permissions, Right, Scopes};
 
@@ -181,11 +184,15 @@ struct Hits {
 pub struct KeyManager {
     db: Database,
     token_lifetime: Duration,
+    /// Secret verifications at once: each Argon2id check holds its memory cost (19 MiB), so
+    /// a burst of token requests must queue rather than grow the process without bound.
+    verifications: Arc<Semaphore>,
 }
 
 impl KeyManager {
     pub fn new(db: Database, token_lifetime: Duration) -> KeyManager {
-        KeyManager { db, token_lifetime }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        KeyManager { db, token_lifetime, verifications: Arc::new(Semaphore::new(cores)) }
     }
 
     pub async fn create(&self, new: NewKey) -> Result<IssuedKey, KeyError> {
@@ -313,6 +320,11 @@ impl KeyManager {
         }
         let secret = client_secret.to_owned();
         let hash = row.as_ref().map(|row| row.secret_hash.clone());
+        let _permit = self
+            .verifications
+            .acquire()
+            .await
+            .map_err(|e| KeyError::Database(DbError::Task(e.to_string())))?;
         let verified = tokio::task::spawn_blocking(move || match hash {
             Some(hash) => secrets::verify_secret(&secret, &hash),
             None => {

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -117,8 +117,11 @@ impl ManageConnection for Connector {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        match conn {
+            DbConnection::Postgres(pg) => pg.is_broken(),
+            DbConnection::Sqlite(sqlite) => sqlite.is_broken(),
+        }
     }
 }
 
@@ -138,6 +141,10 @@ impl Database {
         let pool = Pool::builder()
             .max_size(max_size)
             .connection_timeout(Duration::from_secs(10))
+            // No `SELECT 1` round trip on every check-out (a read checks out three times): a
+            // connection that broke is dropped when it is returned (`has_broken`), and the
+            // request that met it fails with 503.
+            .test_on_check_out(false)
             .build(connector)?;
         Ok(Database { pool, backend })
     }

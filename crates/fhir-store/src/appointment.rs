@@ -145,6 +145,10 @@ impl ResourceKind for AppointmentKind {
         )
     }
 
+    fn in_deleted_state(&self, resource: &Value) -> bool {
+        resource["status"] == APPOINTMENT_CANCELLED
+    }
+
     fn delete(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Written, StoreError> {
         let current: AppointmentRow = row_search::found(conn, &APPOINTMENTS, id)?;
         let cancelled =

@@ -425,7 +425,9 @@ fn gone_if_deleted(
     id: &str,
     resource: Value,
 ) -> Result<Value, StoreError> {
-    if versions::is_deleted(conn, kind.resource_type(), id, version_of(&resource))? {
+    if kind.in_deleted_state(&resource)
+        && versions::is_deleted(conn, kind.resource_type(), id, version_of(&resource))?
+    {
         Err(gone(kind, id))
     } else {
         Ok(resource)

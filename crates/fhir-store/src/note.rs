@@ -127,6 +127,10 @@ impl ResourceKind for DocumentReferenceKind {
         )
     }
 
+    fn in_deleted_state(&self, resource: &Value) -> bool {
+        resource["status"] == "entered-in-error"
+    }
+
     fn delete(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Written, StoreError> {
         let current: NoteOfPatient = row_search::found(conn, &NOTES, id)?;
         let fields = ClinicalNoteFields { status: NOTE_RETRACTED.into(), ..current.note.fields.clone() };

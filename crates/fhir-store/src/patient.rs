@@ -136,6 +136,10 @@ impl ResourceKind for PatientKind {
         )
     }
 
+    fn in_deleted_state(&self, resource: &Value) -> bool {
+        resource["active"] == false
+    }
+
     fn delete(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Written, StoreError> {
         let current = find(conn, row_key("Patient", id)?)?;
         let fields = PatientFields { active: false, ..current.fields.clone() };
