@@ -2,6 +2,17 @@
 -- facade's Rust `clinic_db::search_fold` (registered on SQLite connections): canonical
 -- decomposition, combining diacritical marks U+0300-U+036F dropped, lower case. Built-in
 -- functions only (no extension to install); Thai text, with no such marks, is left as written.
+-- normalize() needs a UTF8 database: refused here, clearly, rather than failing every later
+-- write of a patient's name.
+DO $$
+BEGIN
+    IF current_setting('server_encoding') <> 'UTF8' THEN
+        RAISE EXCEPTION 'clinic-fhir needs a UTF8 database for its string search (this one is %)',
+            current_setting('server_encoding');
+    END IF;
+END
+$$;
+
 CREATE FUNCTION search_fold(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN lower(regexp_replace(normalize($1, NFD), '[\u0300-\u036f]', '', 'g'));
