@@ -6,7 +6,8 @@ use crate::on_both_backends;
 on_both_backends!(
     search_by_each_parameter,
     paging_follows_next_links_to_the_end,
-    broad_searches_count_only_when_asked
+    broad_searches_count_only_when_asked,
+    string_search_ignores_accents_and_case_but_keeps_thai_as_written,
 );
 
 fn ids(bundle: &Value) -> Vec<String> {
@@ -101,6 +102,52 @@ async fn search_by_each_parameter(app: &TestApp) {
     let (status, bundle) = crate::app::json_of(response).await;
     assert_eq!(status, 200);
     assert_eq!(ids(&bundle), vec![m]);
+}
+
+async fn string_search_ignores_accents_and_case_but_keeps_thai_as_written(app: &TestApp) {
+    let mut id_of = std::collections::HashMap::new();
+    for (key, name) in [
+        ("jose", json!({"family": "Müller", "given": ["José"]})),
+        ("anh", json!({"family": "Nguyễn", "given": ["Ánh"]})),
+        // Rice and white: the same letters but for a tone mark.
+        ("rice", json!({"family": "ข้าวหอม", "given": ["มะลิ"]})),
+        ("white", json!({"family": "ขาวสะอาด", "given": ["มณี"]})),
+    ] {
+        let patient = json!({"resourceType": "Patient", "name": [name], "gender": "unknown"});
+        id_of.insert(key, app.create_patient(&patient).await["id"].as_str().unwrap().to_owned());
+    }
+    let cases: &[(&str, &[&str])] = &[
+        ("name=jose", &["jose"]),
+        ("name=JOSÉ", &["jose"]),
+        ("given=jos%C3%A9", &["jose"]),
+        ("family=muller", &["jose"]),
+        ("family=MÜL", &["jose"]),
+        // A decomposed ü (u and a combining diaeresis) is the same letter.
+        ("family=Mu%CC%88ller", &["jose"]),
+        // Folding drops accents; it does not transliterate.
+        ("family=mueller", &[]),
+        ("family:contains=ULL", &["jose"]),
+        ("family:exact=Müller", &["jose"]),
+        ("family:exact=Muller", &[]),
+        ("name=nguyen", &["anh"]),
+        ("given=anh", &["anh"]),
+        ("name=anh,jose", &["anh", "jose"]),
+        // Thai tone marks are spelling, not accents: each search finds its own word.
+        ("family=ข้าว", &["rice"]),
+        ("family=ขาว", &["white"]),
+        ("family=ข", &["rice", "white"]),
+        ("name=มะ", &["rice"]),
+        ("family:contains=หอม", &["rice"]),
+    ];
+    for (query, expected) in cases {
+        let (status, bundle) = app.get(&format!("Patient?{query}")).await;
+        assert_eq!(status, 200, "{query}: {bundle}");
+        let mut expected: Vec<&String> = expected.iter().map(|key| &id_of[key]).collect();
+        expected.sort();
+        let mut found = ids(&bundle);
+        found.sort();
+        assert_eq!(found.iter().collect::<Vec<_>>(), expected, "{query}");
+    }
 }
 
 async fn paging_follows_next_links_to_the_end(app: &TestApp) {

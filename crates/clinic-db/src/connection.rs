@@ -8,6 +8,11 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
+diesel::define_sql_function! {
+    /// The text string search compares (see [`crate::search_fold`]).
+    fn search_fold(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// A connection to either backend; queries written once run on both.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -107,6 +112,11 @@ impl ManageConnection for Connector {
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                      PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
                 )
+                .map_err(r2d2::Error::QueryError)?;
+                // PostgreSQL has it from a migration; SQLite functions live per connection.
+                search_fold_utils::register_impl(&mut conn, |text: Option<String>| {
+                    text.as_deref().map(crate::search_fold)
+                })
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }

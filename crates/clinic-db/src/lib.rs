@@ -7,8 +7,10 @@
 mod connection;
 mod rows;
 pub mod schema;
+mod search_fold;
 pub mod sql;
 
 pub use connection::{Backend, Connector, Database, DbBackend, DbConnection, DbError};
 pub use diesel;
 pub use rows::*;
+pub use search_fold::search_fold;

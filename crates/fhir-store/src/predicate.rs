@@ -85,7 +85,7 @@ pub fn token<'a>(
 
 /// `:text` over a coded column whose displays are fixed: `displays` gives each display (or
 /// text) and the clinic code it is shown for; the codes whose display starts with the text
-/// (any case) are matched. Filtering that table, not rows, happens here: the rows are
+/// (as string search compares) are matched. Filtering that table, not rows, happens here: the rows are
 /// filtered in SQL by the codes found.
 pub fn code_text(
     sql: &mut Sql,
@@ -96,10 +96,10 @@ pub fn code_text(
     let SearchValue::String(text) = value else {
         return Err(StoreError::InvalidSearch(format!("not a text: {value:?}")));
     };
-    let text = text.to_lowercase();
+    let text = clinic_db::search_fold(text);
     let codes: Vec<(&str, &str)> = displays
         .iter()
-        .filter(|(display, _)| display.to_lowercase().starts_with(&text))
+        .filter(|(display, _)| clinic_db::search_fold(display).starts_with(&text))
         .map(|(_, clinic)| (*clinic, *clinic))
         .collect();
     let any_code = SearchValue::Token(TokenValue { system: None, code: None });
@@ -107,7 +107,7 @@ pub fn code_text(
 }
 
 /// A token parameter over a concept the clinic keeps as text only (no codings): `:text`
-/// matches the start of `column` (any case), a code matches nothing.
+/// matches the start of `column` (as string search compares), a code matches nothing.
 pub fn text_only(sql: &mut Sql, column: &str, value: &SearchValue) -> Result<(), StoreError> {
     if let SearchValue::String(_) = value {
         return string(sql, &[column], None, value);
@@ -133,7 +133,8 @@ pub fn of_type(sql: &mut Sql, value: &SearchValue, types: &[(&str, &str)]) -> Re
     Ok(())
 }
 
-/// String search: case-insensitive prefix by default, `:exact`, `:contains`; any of `columns`.
+/// String search: a prefix of the text with accents and case folded away by default
+/// ([`clinic_db::search_fold`]), `:exact`, `:contains`; any of `columns`.
 pub fn string<'a>(
     sql: &mut Sql,
     columns: &[&str],
@@ -155,12 +156,13 @@ pub fn string<'a>(
                 sql.push(column).push(" = ").bind(Bind::Text(value.to_owned()));
             }
             _ => {
-                let escaped = escape_like(&value.to_lowercase());
+                let escaped = escape_like(&clinic_db::search_fold(value));
                 let pattern = match modifier {
                     Some(Modifier::Contains) => format!("%{escaped}%"),
                     _ => format!("{escaped}%"),
                 };
-                sql.push("lower(").push(column).push(") LIKE ");
+                // Written as the PostgreSQL expression indexes are, so that they serve it.
+                sql.push("search_fold(").push(column).push(") LIKE ");
                 sql.bind(Bind::Text(pattern)).push(" ESCAPE '\\'");
             }
         }
