@@ -270,6 +270,12 @@ async fn observations_by_value_and_component(app: &TestApp) {
             ("combo-code-value-quantity=8480-6$150,8867-4$80", &["vs-1-bp", "vs-1-heart-rate"]),
             ("value-quantity=70&subject:Patient=1", &["vs-1-weight"]),
             ("code=2345-7&subject:identifier=0000001", &["lab-1", "lab-3"]),
+            // A code search leaves the other vital signs' branches out of the index; what is
+            // left still compares components and values by type.
+            ("code=8867-4&component-value-quantity=gt1", &[]),
+            ("code=2345-7&component-value-quantity=gt1&_sort=-date", &[]),
+            ("code=2345-7,8310-5&value-quantity=gt7", &["lab-3", "vs-3-temperature"]),
+            ("code=http://loinc.org|8480-6", &[]),
         ],
     )
     .await;
