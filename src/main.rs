@@ -42,6 +42,15 @@ enum Command {
         /// Seconds an export job's heartbeat may be silent before another instance restarts it.
         #[arg(long, env = "CLINIC_FHIR_EXPORT_STALE_AFTER", default_value_t = 60)]
         export_stale_after: u64,
+        /// The key Subscription deliveries are signed under (each subscription's secret is
+        /// derived from it): at least 32 characters, the same on every instance. Without it, a
+        /// random key is used until the process stops, and receivers must fetch new secrets.
+        #[arg(long, env = "CLINIC_FHIR_WEBHOOK_SIGNING_KEY", hide_env_values = true)]
+        webhook_signing_key: Option<String>,
+        /// Seconds before a failed webhook delivery is first retried (doubling for each of
+        /// the 5 retries).
+        #[arg(long, env = "CLINIC_FHIR_WEBHOOK_FIRST_RETRY", default_value_t = 10.0)]
+        webhook_first_retry: f64,
     },
     /// Manage the API keys third parties use (client id + secret, rights per resource type).
     Keys {
@@ -154,13 +163,26 @@ fn main() -> anyhow::Result<()> {
             token_lifetime,
             export_dir,
             export_stale_after,
+            webhook_signing_key,
+            webhook_first_retry,
         } => {
             let db = database.connect()?;
             let defaults = ServerConfig::default();
+            let mut webhooks = defaults.webhooks.clone();
+            match webhook_signing_key {
+                Some(key) if key.len() >= 32 => webhooks.signing_key = key.into_bytes(),
+                Some(_) => anyhow::bail!("--webhook-signing-key needs at least 32 characters"),
+                None => tracing::warn!(
+                    "no --webhook-signing-key: Subscription secrets change when this process restarts"
+                ),
+            }
+            webhooks.first_retry_after = std::time::Duration::try_from_secs_f64(webhook_first_retry)
+                .context("--webhook-first-retry must be a positive number of seconds")?;
             let config = ServerConfig {
                 public_base_url: public_url,
                 export_dir: export_dir.unwrap_or_else(|| defaults.export_dir.clone()),
                 export_stale_after: std::time::Duration::from_secs(export_stale_after),
+                webhooks,
                 ..defaults
             };
             let lifetime = chrono::Duration::seconds(token_lifetime);

@@ -67,6 +67,13 @@ impl TestApp {
             max_body_bytes: 64 * 1024,
             max_bundle_entries: 100,
             export_dir: export_dir.clone(),
+            // Webhook retries in tenths of a second rather than seconds, to keep tests short.
+            webhooks: webhooks::WebhookConfig {
+                first_retry_after: std::time::Duration::from_millis(100),
+                poll_interval: std::time::Duration::from_millis(50),
+                timeout: std::time::Duration::from_secs(2),
+                ..webhooks::WebhookConfig::new(b"a test signing key of at least 32 bytes".to_vec())
+            },
             ..ServerConfig::default()
         };
         let keys = KeyManager::new(db.clone(), api_keys::DEFAULT_TOKEN_LIFETIME);

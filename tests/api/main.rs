@@ -27,5 +27,6 @@ mod patient_search;
 mod search_params;
 mod seeded_data;
 mod sorting;
+mod subscriptions;
 mod system_search;
 mod vital_signs;

@@ -223,6 +223,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    fhir_outbox (id) {
+        id -> Int8,
+        stream -> Text,
+        subscription_id -> Nullable<Int8>,
+        channel -> Text,
+        event_name -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        due_at -> Timestamp,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     fhir_rate_windows (subject, window_start) {
         subject -> Text,
         window_start -> Int8,
@@ -238,6 +258,26 @@ diesel::table! {
         last_updated -> Timestamp,
         method -> Nullable<Text>,
         resource -> Text,
+    }
+}
+
+diesel::table! {
+    fhir_subscriptions (id) {
+        id -> Int8,
+        owner_client_id -> Text,
+        status -> Text,
+        reason -> Text,
+        criteria -> Text,
+        criteria_type -> Text,
+        endpoint -> Text,
+        payload -> Nullable<Text>,
+        headers -> Text,
+        end_time -> Nullable<Timestamp>,
+        error -> Nullable<Text>,
+        contact -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Int4,
     }
 }
 
@@ -397,6 +437,7 @@ diesel::joinable!(claims -> insurers (insurer_id));
 diesel::joinable!(claims -> patient_coverages (coverage_id));
 diesel::joinable!(claims -> patients (patient_id));
 diesel::joinable!(claims -> visits (visit_id));
+diesel::joinable!(fhir_outbox -> fhir_subscriptions (subscription_id));
 diesel::joinable!(clinical_notes -> doctors (author_doctor_id));
 diesel::joinable!(clinical_notes -> visits (visit_id));
 diesel::joinable!(diagnoses -> doctors (doctor_id));
@@ -434,8 +475,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     fhir_api_keys,
     fhir_audit_events,
     fhir_export_jobs,
+    fhir_outbox,
     fhir_rate_windows,
     fhir_resource_versions,
+    fhir_subscriptions,
     insurers,
     lab_results,
     patient_coverages,

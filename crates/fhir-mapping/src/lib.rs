@@ -28,6 +28,7 @@ mod patient;
 mod practitioner;
 mod round_trip;
 mod schedule;
+mod subscription;
 pub mod systems;
 #[cfg(test)]
 mod test_support;
@@ -70,6 +71,10 @@ pub use patient::{patient_from_fhir, patient_to_fhir};
 pub use practitioner::practitioner_to_fhir;
 pub use round_trip::{unstored_elements, without_elements};
 pub use schedule::{ScheduleKey, parse_slot_id, schedule_to_fhir, slot_id, slot_starts, slot_to_fhir};
+pub use subscription::{
+    FHIR_JSON, SUBSCRIPTION_ACTIVE, SUBSCRIPTION_ERROR, SUBSCRIPTION_OFF, subscription_from_fhir,
+    subscription_to_fhir,
+};
 
 use serde_json::{Value, json};
 

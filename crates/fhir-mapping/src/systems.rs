@@ -106,3 +106,5 @@ pub const AUDIT_EVENT_ACTION: &str = "http://hl7.org/fhir/audit-event-action";
 pub const AUDIT_EVENT_OUTCOME: &str = "http://hl7.org/fhir/audit-event-outcome";
 /// AuditEvent.source.type: `4` (Application Server).
 pub const SECURITY_SOURCE_TYPE: &str = "http://terminology.hl7.org/CodeSystem/security-source-type";
+/// The key (client id) a Subscription delivers for: the one that last wrote it.
+pub const SUBSCRIPTION_OWNER: &str = "https://clinic.example.th/fhir/StructureDefinition/subscription-owner";

@@ -259,6 +259,13 @@ pub static GROUP: &[ParamDef] = params![
     "member", Reference, "Group-member", "A patient of the panel";
 ];
 
+pub static SUBSCRIPTION: &[ParamDef] = params![
+    "status", Token, "Subscription-status", "requested | active | error | off";
+    "type", Token, "Subscription-type", "rest-hook (the only channel served)";
+    "criteria", String, "Subscription-criteria", "The search the subscription watches";
+    "payload", Token, "Subscription-payload", "application/fhir+json (absent: notifications without content)";
+];
+
 /// The parameters of `resource_type` beyond the common ones; `None` for a type not searchable.
 pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
     match resource_type {
@@ -278,6 +285,7 @@ pub fn for_type(resource_type: &str) -> Option<&'static [ParamDef]> {
         "Slot" => Some(SLOT),
         "AuditEvent" => Some(AUDIT_EVENT),
         "Group" => Some(GROUP),
+        "Subscription" => Some(SUBSCRIPTION),
         _ => None,
     }
 }
@@ -309,6 +317,7 @@ pub fn reference_path(resource_type: &str, name: &str) -> Option<(&'static str, 
         "StructureDefinition",
         "AuditEvent",
         "Group",
+        "Subscription",
     ];
     Some(match (resource_type, name) {
         ("Location", "organization") => ("managingOrganization", ORGANIZATION),
@@ -381,7 +390,7 @@ mod tests {
         let every = [PATIENT, PRACTITIONER, ORGANIZATION, LOCATION, COVERAGE, CONDITION, ENCOUNTER]
             .into_iter()
             .chain([OBSERVATION, MEDICATION_REQUEST, APPOINTMENT, CLAIM, DOCUMENT_REFERENCE, SCHEDULE, SLOT])
-            .chain([AUDIT_EVENT, GROUP])
+            .chain([AUDIT_EVENT, GROUP, SUBSCRIPTION])
             .flatten();
         for p in COMMON.iter().chain(every) {
             assert!(p.definition.starts_with(SPEC), "{}", p.name);

@@ -147,7 +147,7 @@ fn plan(request: &HttpRequest, base: &str, index: usize, entry: &Value) -> Resul
             .filter(|r| r["resourceType"] == resource_type)
             .ok_or_else(|| invalid(format!("{method} {url} needs a {resource_type} resource")))?;
         require_conditional_references(request, &resource).map_err(|e| in_entry(index, e))?;
-        Ok::<Value, ApiError>(resource)
+        crate::subscriptions::owned_by_caller(request, resource)
     };
     let if_match = match request_field("ifMatch") {
         Some(tag) => Some(
@@ -253,9 +253,9 @@ fn patch_document(index: usize, resource: Option<Value>) -> Result<json_patch::P
 /// A PATCH entry made the update it stands for: the patch applied to the current version
 /// (`ifMatch` checked, 412 when stale), stored only if that version is still current when the
 /// write runs (with the other PUTs and PATCHes of a transaction).
-async fn prepare(state: &AppState, entry: Entry) -> Result<Entry, ApiError> {
+async fn prepare(request: &HttpRequest, state: &AppState, entry: Entry) -> Result<Entry, ApiError> {
     let Action::Patch { resource_type, id, operations } = entry.action else { return Ok(entry) };
-    let (resource, base_version) = patched(state, resource_type, &id, &operations, entry.if_match)
+    let (resource, base_version) = patched(request, state, resource_type, &id, &operations, entry.if_match)
         .await
         .map_err(|e| in_entry(entry.index, e))?;
     let update = Write::Update {
@@ -303,7 +303,7 @@ pub async fn process(
                     .collect::<Result<Vec<_>, _>>()?;
                 let mut prepared = Vec::with_capacity(planned.len());
                 for entry in planned {
-                    prepared.push(prepare(&state, entry).await?);
+                    prepared.push(prepare(&request, &state, entry).await?);
                 }
                 ("transaction-response", transaction(&state, prepared, &base, minimal).await?)
             }
@@ -311,7 +311,7 @@ pub async fn process(
                 let mut answers = Vec::with_capacity(entries.len());
                 for (index, entry) in entries.iter().enumerate() {
                     let answer = match plan(&request, &base, index, entry) {
-                        Ok(entry) => match prepare(&state, entry).await {
+                        Ok(entry) => match prepare(&request, &state, entry).await {
                             Ok(entry) => {
                                 run_alone(&state, entry, &base, minimal).await.map_err(|e| in_entry(index, e))
                             }

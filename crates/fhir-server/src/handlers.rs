@@ -86,6 +86,11 @@ pub fn scope() -> Scope {
                 .default_service(not_allowed()),
         )
         .service(
+            web::resource("/Subscription/{id}/$signing-secret")
+                .route(web::get().to(crate::subscriptions::signing_secret))
+                .default_service(not_allowed()),
+        )
+        .service(
             web::resource("/Patient/{id}/$everything")
                 .route(web::get().to(everything::everything))
                 .default_service(not_allowed()),

@@ -20,6 +20,7 @@ mod page_token;
 mod read;
 mod request_log;
 mod search;
+mod subscriptions;
 mod subset;
 mod system_search;
 mod write;
@@ -50,6 +51,8 @@ pub struct ServerConfig {
     /// How long an export job's heartbeat may be silent before another worker takes the job
     /// over (its instance is taken for dead) and restarts it.
     pub export_stale_after: std::time::Duration,
+    /// Subscription deliveries: signing key, retries, timeouts.
+    pub webhooks: webhooks::WebhookConfig,
 }
 
 impl Default for ServerConfig {
@@ -60,6 +63,8 @@ impl Default for ServerConfig {
             max_bundle_entries: 10_000,
             export_dir: std::env::temp_dir().join("clinic-fhir-exports"),
             export_stale_after: std::time::Duration::from_secs(60),
+            // A key of this process only: deployments set their own (the same on every instance).
+            webhooks: webhooks::WebhookConfig::new(rand::random::<[u8; 32]>().to_vec()),
         }
     }
 }
@@ -94,6 +99,7 @@ pub fn serve(
 ) -> std::io::Result<impl Future<Output = std::io::Result<()>> + Send + 'static> {
     tokio::spawn(purge_expired_credentials(keys.clone()));
     tokio::spawn(export::worker(store.clone(), config.export_dir.clone(), config.export_stale_after));
+    tokio::spawn(webhooks::run(store.clone(), keys.clone(), config.webhooks.clone()));
     let (audit, audit_writer) = audit::start(store.clone());
     let state = web::Data::new(AppState { store, keys, audit, config });
     let server = HttpServer::new(move || {

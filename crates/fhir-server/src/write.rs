@@ -77,7 +77,7 @@ async fn resource_body(
                 .at("resourceType"),
         ));
     }
-    Ok(resource)
+    crate::subscriptions::owned_by_caller(request, resource)
 }
 
 /// The search criteria of a conditional interaction, from `source` (a header or the URL);
@@ -204,7 +204,7 @@ pub async fn patch(
         let operations = json_patch_of(&body_of(payload, &state).await?)?;
         let expected_version = if_match(&request)?;
         let (patched, base_version) =
-            patched(&state, resource_type, &id, &operations, expected_version).await?;
+            patched(&request, &state, resource_type, &id, &operations, expected_version).await?;
         let written = state
             .store
             .update(resource_type, &id, patched, base_version, "PATCH", Handling::Strict)
@@ -229,6 +229,7 @@ pub fn json_patch_of(body: &[u8]) -> Result<json_patch::Patch, ApiError> {
 /// `expected_version` when given: 412 otherwise): the result, valid R4 as an update body must
 /// be, and the version it was made from (to store it only if that is still current).
 pub async fn patched(
+    request: &HttpRequest,
     state: &AppState,
     resource_type: &str,
     id: &str,
@@ -257,7 +258,7 @@ pub async fn patched(
     let patched = Format::Json
         .read(&serde_json::to_vec(&patched).map_err(ApiError::internal)?)
         .map_err(|e| ApiError::with_issues(StatusCode::UNPROCESSABLE_ENTITY, e.into_issues()))?;
-    Ok((patched, current_version))
+    Ok((crate::subscriptions::owned_by_caller(request, patched)?, current_version))
 }
 
 pub async fn delete(

@@ -20,10 +20,12 @@ mod kind;
 mod medication;
 mod note;
 mod observation;
+pub mod outbox;
 mod patient;
 mod predicate;
 mod reference_data;
 mod row_search;
+mod subscription;
 mod transaction;
 mod versions;
 mod writes;
@@ -45,7 +47,7 @@ pub use crate::transaction::{TransactionEntry, TransactionError, Write};
 
 pub use error::StoreError;
 
-const KINDS: [&dyn ResourceKind; 16] = [
+const KINDS: [&dyn ResourceKind; 17] = [
     &patient::PatientKind,
     &reference_data::PractitionerKind,
     &reference_data::OrganizationKind,
@@ -62,6 +64,7 @@ const KINDS: [&dyn ResourceKind; 16] = [
     &availability::SlotKind,
     &audit_event::AuditEventKind,
     &group::GroupKind,
+    &subscription::SubscriptionKind,
 ];
 
 /// The resource types this store serves.

@@ -8,6 +8,7 @@ use fhir_mapping::MappingContext;
 use fhir_search::{Handling, SearchRequest};
 use serde_json::Value;
 
+use crate::outbox::{self, Change};
 use crate::{
     StoreError, Written, create, keep_versions, kind_of, leniently, lock_criteria, resource_type_of,
     single_match, update, version_of, versions,
@@ -71,7 +72,37 @@ impl Write {
         }
     }
 
+    /// Applies the write and queues an outbox delivery for each active Subscription the
+    /// changed resource matches (for a delete, matched as it was before).
     pub(crate) fn apply(
+        &self,
+        conn: &mut DbConnection,
+        handling: Handling,
+        ctx: &MappingContext,
+    ) -> Result<Written, StoreError> {
+        let matched_before = match self {
+            Write::Delete { resource_type, id } => {
+                Some(outbox::matching_subscriptions(conn, resource_type, id, ctx)?)
+            }
+            _ => None,
+        };
+        let written = self.apply_without_events(conn, handling, ctx)?;
+        if written.created || written.replaced.is_some() {
+            let (subscriptions, change) = match matched_before {
+                Some(matched) => (matched, Change::Deleted),
+                None => {
+                    let resource_type = resource_type_of(&written.resource)?;
+                    let id = written.resource["id"].as_str().unwrap_or_default();
+                    let matched = outbox::matching_subscriptions(conn, resource_type, id, ctx)?;
+                    (matched, if written.created { Change::Created } else { Change::Updated })
+                }
+            };
+            outbox::announce(conn, &subscriptions, &written, change)?;
+        }
+        Ok(written)
+    }
+
+    fn apply_without_events(
         &self,
         conn: &mut DbConnection,
         handling: Handling,

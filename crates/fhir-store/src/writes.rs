@@ -68,6 +68,7 @@ versioned!(clinic_db::AppointmentFields => appointments, created_at);
 versioned!(clinic_db::ClaimFields => claims);
 versioned!(clinic_db::ClaimItemFields => claim_items);
 versioned!(clinic_db::ClinicalNoteFields => clinical_notes);
+versioned!(clinic_db::SubscriptionFields => fhir_subscriptions, created_at);
 
 /// A clinic row a resource references, and where in the resource.
 pub struct RowRef {

@@ -15,6 +15,7 @@ mod observation;
 mod patient;
 mod reference;
 mod schedule;
+mod subscription;
 mod visit;
 
 pub use appointment::{AppointmentFields, AppointmentRow};
@@ -28,4 +29,5 @@ pub use observation::{LabResultFields, LabResultRow, VitalSignsFields, VitalSign
 pub use patient::{PatientFields, PatientRow};
 pub use reference::{BranchRow, DoctorRow, InsurerRow};
 pub use schedule::DoctorScheduleRow;
+pub use subscription::{SubscriptionFields, SubscriptionRow};
 pub use visit::{VisitFields, VisitRow};

@@ -1,0 +1,290 @@
+//! The outbox: every write that matches an active Subscription leaves a row here in the same
+//! database transaction, so a committed change is always announced and a rolled-back one never
+//! is. Delivery workers (any instance) claim the oldest undelivered row of each stream, so a
+//! subscription's events go out one at a time, in order.
+
+use chrono::{Duration, NaiveDateTime, Utc};
+use clinic_db::schema::{fhir_outbox, fhir_subscriptions};
+use clinic_db::{DbConnection, SubscriptionRow};
+use diesel::prelude::*;
+use fhir_mapping::{MappingContext, SUBSCRIPTION_ACTIVE, SUBSCRIPTION_ERROR};
+use fhir_search::Total;
+use serde_json::Value;
+
+use crate::subscription::criteria_search;
+use crate::{Store, StoreError, Written, kind_of, profiled};
+
+pub const REST_HOOK: &str = "rest-hook";
+
+/// What a write did to a resource, as the outbox names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// The active subscriptions whose criteria `resource_type/id` meets as it is now.
+pub(crate) fn matching_subscriptions(
+    conn: &mut DbConnection,
+    resource_type: &str,
+    id: &str,
+    ctx: &MappingContext,
+) -> Result<Vec<SubscriptionRow>, StoreError> {
+    let now = crate::local_now(ctx);
+    let candidates: Vec<SubscriptionRow> = fhir_subscriptions::table
+        .filter(fhir_subscriptions::criteria_type.eq(resource_type))
+        .filter(fhir_subscriptions::status.eq(SUBSCRIPTION_ACTIVE))
+        .filter(fhir_subscriptions::end_time.is_null().or(fhir_subscriptions::end_time.gt(now)))
+        .select(SubscriptionRow::as_select())
+        .load(conn)?;
+    let kind = kind_of(resource_type)?;
+    let mut matching = Vec::new();
+    for subscription in candidates {
+        // Checked when written; a criteria that no longer parses matches nothing.
+        let Ok((_, mut search)) = criteria_search(&subscription.fields.criteria) else { continue };
+        let Ok((_, this_one)) = criteria_search(&format!("{resource_type}?_id={id}")) else { continue };
+        search.params.extend(this_one.params);
+        search.count = 1;
+        search.total = Total::None;
+        if !kind.search(conn, &search, ctx)?.resources.is_empty() {
+            matching.push(subscription);
+        }
+    }
+    Ok(matching)
+}
+
+/// Queues one delivery per subscription in `subscriptions` for `written`.
+pub(crate) fn announce(
+    conn: &mut DbConnection,
+    subscriptions: &[SubscriptionRow],
+    written: &Written,
+    change: Change,
+) -> Result<(), StoreError> {
+    if subscriptions.is_empty() {
+        return Ok(());
+    }
+    let resource = profiled(written.resource.clone());
+    let resource_type = resource["resourceType"].as_str().unwrap_or_default().to_owned();
+    let event_name = event_name(&resource, written.replaced.as_ref(), change);
+    let now = Utc::now().naive_utc();
+    for subscription in subscriptions {
+        let body = if subscription.fields.payload.is_some() { resource.to_string() } else { String::new() };
+        diesel::insert_into(fhir_outbox::table)
+            .values((
+                fhir_outbox::stream.eq(format!("Subscription/{}", subscription.id)),
+                fhir_outbox::subscription_id.eq(Some(subscription.id)),
+                fhir_outbox::channel.eq(REST_HOOK),
+                fhir_outbox::event_name.eq(&event_name),
+                fhir_outbox::resource_type.eq(&resource_type),
+                fhir_outbox::resource_id.eq(resource["id"].as_str().unwrap_or_default()),
+                fhir_outbox::body.eq(body),
+                fhir_outbox::created_at.eq(now),
+                fhir_outbox::due_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The name clinic integrators know a change by (README, "Subscriptions"): a few changes of
+/// state have their own; otherwise `<thing>.created|updated|deleted`.
+pub fn event_name(resource: &Value, replaced: Option<&Value>, change: Change) -> String {
+    let became = |status: &str| {
+        resource["status"] == status && replaced.is_none_or(|before| before["status"] != status)
+    };
+    let laboratory = resource["category"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["coding"][0]["code"] == "laboratory"));
+    let thing = match resource["resourceType"].as_str().unwrap_or_default() {
+        "Patient" => "patient",
+        "Encounter" => "visit",
+        "Observation" if laboratory => "lab",
+        "Observation" => "vital_signs",
+        "MedicationRequest" => "prescription",
+        "Appointment" => "appointment",
+        "Claim" => "claim",
+        "DocumentReference" => "note",
+        other => return format!("{}.{}", other.to_lowercase(), change.verb()),
+    };
+    let special = match thing {
+        "appointment" if became("cancelled") => Some("cancelled"),
+        "appointment" if change == Change::Updated && became("booked") => Some("confirmed"),
+        "visit" if became("finished") => Some("completed"),
+        "lab" if change != Change::Deleted && (became("final") || became("amended")) => Some("result_ready"),
+        "note" if change == Change::Created => Some("written"),
+        _ => None,
+    };
+    format!("{thing}.{}", special.unwrap_or(change.verb()))
+}
+
+impl Change {
+    fn verb(self) -> &'static str {
+        match self {
+            Change::Created => "created",
+            Change::Updated => "updated",
+            Change::Deleted => "deleted",
+        }
+    }
+}
+
+/// An outbox row claimed for delivery.
+#[derive(Debug, Clone, Queryable)]
+pub struct Delivery {
+    pub id: i64,
+    pub stream: String,
+    pub subscription_id: Option<i64>,
+    pub channel: String,
+    pub event_name: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+    pub due_at: NaiveDateTime,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub failed_at: Option<NaiveDateTime>,
+}
+
+/// Where and as whom a rest-hook delivery goes.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub endpoint: String,
+    pub headers: Vec<(String, String)>,
+    pub owner_client_id: String,
+}
+
+impl Store {
+    /// Claims up to `limit` due deliveries for `lease`: the oldest undelivered row of each
+    /// stream whose subscription (if any) is active. Another instance may claim a row again
+    /// once its lease has run out (its claimer is taken for dead).
+    pub async fn claim_deliveries(&self, limit: i64, lease: Duration) -> Result<Vec<Delivery>, StoreError> {
+        self.db
+            .run(move |conn| {
+                conn.write_transaction(|conn| {
+                    let now = Utc::now().naive_utc();
+                    let undelivered = || {
+                        fhir_outbox::table
+                            .filter(fhir_outbox::delivered_at.is_null())
+                            .filter(fhir_outbox::failed_at.is_null())
+                    };
+                    let heads = undelivered()
+                        .group_by(fhir_outbox::stream)
+                        .select(diesel::dsl::min(fhir_outbox::id))
+                        .load::<Option<i64>>(conn)?;
+                    let heads: Vec<i64> = heads.into_iter().flatten().collect();
+                    let active: Vec<Option<i64>> = fhir_subscriptions::table
+                        .filter(fhir_subscriptions::status.eq(SUBSCRIPTION_ACTIVE))
+                        .select(fhir_subscriptions::id.nullable())
+                        .load(conn)?;
+                    let due: Vec<Delivery> = undelivered()
+                        .filter(fhir_outbox::id.eq_any(heads))
+                        .filter(fhir_outbox::due_at.le(now))
+                        .filter(fhir_outbox::claimed_until.is_null().or(fhir_outbox::claimed_until.lt(now)))
+                        .filter(
+                            fhir_outbox::subscription_id
+                                .is_null()
+                                .or(fhir_outbox::subscription_id.eq_any(active)),
+                        )
+                        .order(fhir_outbox::id)
+                        .limit(limit)
+                        .load(conn)?;
+                    let mut claimed = Vec::with_capacity(due.len());
+                    for delivery in due {
+                        // Conditional on the lease still being free: of two instances that
+                        // read the same row, one claims it.
+                        let won = diesel::update(fhir_outbox::table.find(delivery.id).filter(
+                            fhir_outbox::claimed_until.is_null().or(fhir_outbox::claimed_until.lt(now)),
+                        ))
+                        .set(fhir_outbox::claimed_until.eq(now + lease))
+                        .execute(conn)?;
+                        if won == 1 {
+                            claimed.push(delivery);
+                        }
+                    }
+                    Ok(claimed)
+                })
+            })
+            .await
+    }
+
+    /// Where a subscription's deliveries go, if it still exists.
+    pub async fn delivery_target(&self, subscription_id: i64) -> Result<Option<Target>, StoreError> {
+        self.db
+            .run(move |conn| {
+                let row: Option<SubscriptionRow> = fhir_subscriptions::table
+                    .find(subscription_id)
+                    .select(SubscriptionRow::as_select())
+                    .first(conn)
+                    .optional()?;
+                Ok(row.map(|row| Target {
+                    endpoint: row.fields.endpoint.clone(),
+                    headers: row
+                        .fields
+                        .headers
+                        .lines()
+                        .filter_map(|h| h.split_once(':'))
+                        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+                        .collect(),
+                    owner_client_id: row.fields.owner_client_id,
+                }))
+            })
+            .await
+    }
+
+    pub async fn delivered(&self, delivery_id: i64) -> Result<(), StoreError> {
+        self.db
+            .run(move |conn| {
+                diesel::update(fhir_outbox::table.find(delivery_id))
+                    .set((
+                        fhir_outbox::delivered_at.eq(Some(Utc::now().naive_utc())),
+                        fhir_outbox::attempts.eq(fhir_outbox::attempts + 1),
+                        fhir_outbox::claimed_until.eq(None::<NaiveDateTime>),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Records a failed attempt: tried again at `retry_at`, or, without one, given up, and the
+    /// subscription (if any) put in `error` with `reason`.
+    pub async fn delivery_failed(
+        &self,
+        delivery: &Delivery,
+        reason: String,
+        retry_at: Option<NaiveDateTime>,
+    ) -> Result<(), StoreError> {
+        let (id, subscription_id) = (delivery.id, delivery.subscription_id);
+        let ctx = self.ctx.clone();
+        self.db
+            .run(move |conn| {
+                conn.write_transaction(|conn| {
+                    let now = Utc::now().naive_utc();
+                    diesel::update(fhir_outbox::table.find(id))
+                        .set((
+                            fhir_outbox::attempts.eq(fhir_outbox::attempts + 1),
+                            fhir_outbox::last_error.eq(Some(&reason)),
+                            fhir_outbox::claimed_until.eq(None::<NaiveDateTime>),
+                            fhir_outbox::due_at.eq(retry_at.unwrap_or(now)),
+                            fhir_outbox::failed_at.eq(retry_at.is_none().then_some(now)),
+                        ))
+                        .execute(conn)?;
+                    if let (None, Some(subscription_id)) = (retry_at, subscription_id) {
+                        diesel::update(fhir_subscriptions::table.find(subscription_id))
+                            .set((
+                                fhir_subscriptions::status.eq(SUBSCRIPTION_ERROR),
+                                fhir_subscriptions::error.eq(Some(&reason)),
+                                fhir_subscriptions::updated_at.eq(crate::local_now(&ctx)),
+                                fhir_subscriptions::version.eq(fhir_subscriptions::version + 1),
+                            ))
+                            .execute(conn)?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+}

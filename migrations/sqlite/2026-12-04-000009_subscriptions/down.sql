@@ -1,0 +1,2 @@
+DROP TABLE fhir_outbox;
+DROP TABLE fhir_subscriptions;
