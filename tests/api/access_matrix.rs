@@ -156,7 +156,10 @@ async fn every_interaction_needs_exactly_its_rights(app: &TestApp) {
         let (samples, _) = app.search(resource_type, &[("_count", "1")]).await;
         let sample = samples.first().unwrap_or_else(|| panic!("the seeded clinic has no {resource_type}"));
         for (right, letters) in RIGHTS {
-            let key = app.create_key(&format!("system/{resource_type}.{letters}"), 100_000).await;
+            // Writing a Subscription also needs its criteria's search (tested in subscriptions.rs).
+            let criteria_search = if resource_type == "Subscription" { " system/Patient.s" } else { "" };
+            let key =
+                app.create_key(&format!("system/{resource_type}.{letters}{criteria_search}"), 100_000).await;
             let client = app.client_with(&app.token_for(&key, None).await.unwrap());
             for probe in &PROBES {
                 let before =

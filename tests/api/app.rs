@@ -207,6 +207,33 @@ impl TestApp {
         let db = self.database.clone();
         let options = clinic_seed::SeedOptions { patients, random_seed: 3, show_progress: false };
         tokio::task::spawn_blocking(move || clinic_seed::seed(&db, &options)).await.unwrap().unwrap();
+        self.add_failed_subscription().await;
+    }
+
+    /// A Subscription as a practice's integration leaves one when its receiver went away (in
+    /// error, so nothing is delivered), with every element the profile supports.
+    async fn add_failed_subscription(&self) {
+        let subscription = serde_json::json!({
+            "resourceType": "Subscription",
+            "status": "requested",
+            "contact": [{"system": "email", "value": "lis-admin@clinic.example.th"}],
+            "end": "2031-01-01T00:00:00+07:00",
+            "reason": "Lab orders for the LIS",
+            "criteria": "Patient?family=nobody-by-this-name",
+            "channel": {
+                "type": "rest-hook",
+                "endpoint": "http://127.0.0.1:9/lis",
+                "payload": "application/fhir+json",
+                "header": ["Authorization: Bearer lis-token"]
+            }
+        });
+        let (status, created) = self.post_json("Subscription", &subscription).await;
+        assert_eq!(status, 201, "{created}");
+        let id = created["id"].as_str().unwrap();
+        self.clinic_sql(format!(
+            "UPDATE fhir_subscriptions SET status = 'error', error = 'POST http://127.0.0.1:9/lis: connection refused' WHERE id = {id}"
+        ))
+        .await;
     }
 
     /// The resources a search finds (one page of up to 1000) and its total; `params` are encoded.

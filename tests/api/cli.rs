@@ -335,3 +335,73 @@ async fn an_export_survives_its_server_being_killed() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An event whose delivery failed is still delivered after its server is killed and restarted:
+/// the outbox is in the database, and the restarted server signs with the same secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_webhook_event_survives_its_server_being_killed() {
+    let dir = std::env::temp_dir().join(format!("clinic_fhir_webhook_kill_{:016x}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database = dir.join("clinic.sqlite");
+    let db = database.to_str().unwrap();
+    clinic_fhir(&["migrate", "--database-url", db]);
+    let created = clinic_fhir(&[
+        "keys",
+        "create",
+        "--database-url",
+        db,
+        "--name",
+        "lis",
+        "--allow",
+        "Patient=retrieve,create",
+        "--allow",
+        "Subscription=retrieve,create",
+    ]);
+    let (client_id, secret) =
+        (field(&created, "client id:").to_owned(), field(&created, "client secret:").to_owned());
+    // The receiver fails the first attempt; the retry is due 2 s later, after the restart.
+    let receiver = crate::subscriptions::Receiver::start(Some(1));
+    let options =
+        ["--webhook-signing-key", "the same key on every instance, 32+ bytes", "--webhook-first-retry", "2"];
+    let (mut server, root) = start_server(db, &dir.join("server.log"), &options).await;
+    let client = reqwest::Client::new();
+    let token = client_credentials_token(&root, &client_id, &secret, None).await.unwrap();
+    let post = |path: &str, body: serde_json::Value| {
+        client
+            .post(format!("{root}/fhir/r4/{path}"))
+            .bearer_auth(&token)
+            .header("content-type", "application/fhir+json")
+            .body(body.to_string())
+            .send()
+    };
+    let subscription =
+        post("Subscription", crate::subscriptions::subscription("Patient", &receiver.url)).await.unwrap();
+    assert_eq!(subscription.status(), 201);
+    let id = serde_json::from_slice::<serde_json::Value>(&subscription.bytes().await.unwrap()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let signing_secret = client
+        .get(format!("{root}/fhir/r4/Subscription/{id}/$signing-secret"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let signing_secret = serde_json::from_slice::<serde_json::Value>(&signing_secret.bytes().await.unwrap())
+        .unwrap()["parameter"][0]["valueString"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(post("Patient", crate::app::somchai()).await.unwrap().status(), 201);
+    assert_eq!(receiver.wait_for(1).await[0].answered, 500);
+    server.stop("-KILL").await;
+
+    let (_restarted, _) = start_server(db, &dir.join("restarted.log"), &options).await;
+    let attempts = receiver.wait_for(2).await;
+    assert_eq!(attempts.len(), 2, "the event was lost with the server");
+    assert_eq!(attempts[1].answered, 200);
+    assert_eq!(attempts[1].header("x-event-id"), attempts[0].header("x-event-id"));
+    assert!(crate::subscriptions::signed_by(&attempts[1], &signing_secret));
+    assert_eq!(attempts[1].resource()["name"][0]["family"], "ใจดี");
+    let _ = std::fs::remove_dir_all(&dir);
+}

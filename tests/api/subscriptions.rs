@@ -268,7 +268,7 @@ async fn subscriptions_are_checked_and_deleted_by_turning_them_off(app: &TestApp
     for (body_change, path) in [
         (json!({"criteria": "Slot?status=free"}), "Subscription.criteria"),
         (json!({"criteria": "Patient?colour=blue"}), "Subscription.criteria"),
-        (json!({"status": "error"}), "Subscription.status"),
+        (json!({"status": "paused"}), "Subscription.status"),
         (json!({"channel": {"type": "websocket", "endpoint": receiver.url}}), "Subscription.channel.type"),
         (json!({"channel": {"type": "rest-hook", "endpoint": "ftp://lis"}}), "Subscription.channel.endpoint"),
         (

@@ -18,7 +18,7 @@ pub use specs::{PROFILES, ProfileSpec};
 pub const PROFILE_BASE: &str = "https://clinic.example.th/fhir/StructureDefinition/";
 
 /// The official R4 definitions of the served types, unchanged.
-const BASE_DEFINITIONS: [(&str, &str); 16] = [
+const BASE_DEFINITIONS: [(&str, &str); 17] = [
     ("Patient", include_str!("../../../fhir-profiles/base/StructureDefinition-Patient.json")),
     ("Practitioner", include_str!("../../../fhir-profiles/base/StructureDefinition-Practitioner.json")),
     ("Organization", include_str!("../../../fhir-profiles/base/StructureDefinition-Organization.json")),
@@ -41,6 +41,7 @@ const BASE_DEFINITIONS: [(&str, &str); 16] = [
     ("Slot", include_str!("../../../fhir-profiles/base/StructureDefinition-Slot.json")),
     ("AuditEvent", include_str!("../../../fhir-profiles/base/StructureDefinition-AuditEvent.json")),
     ("Group", include_str!("../../../fhir-profiles/base/StructureDefinition-Group.json")),
+    ("Subscription", include_str!("../../../fhir-profiles/base/StructureDefinition-Subscription.json")),
 ];
 
 /// Elements every resource has that a profile of this facade does not constrain.

@@ -29,7 +29,7 @@ impl ProfileSpec {
     }
 }
 
-pub const PROFILES: [ProfileSpec; 16] = [
+pub const PROFILES: [ProfileSpec; 17] = [
     ProfileSpec {
         resource_type: "Patient",
         title: "Patient as the clinic keeps it",
@@ -311,5 +311,25 @@ pub const PROFILES: [ProfileSpec; 16] = [
         elements: &["active", "type", "actual", "name", "quantity", "managingEntity", "member"],
         choices: &[],
         notes: &[("type", "Always person."), ("member", "Patient references only, without period.")],
+    },
+    ProfileSpec {
+        resource_type: "Subscription",
+        title: "Subscription: a rest-hook webhook (the facade's own table)",
+        description: "Changes made through this server that match criteria are POSTed to channel.endpoint, signed \
+                      with HMAC-SHA256 (Subscription/[id]/$signing-secret), retried 5 times, then status error.",
+        elements: &["extension", "status", "contact", "end", "reason", "criteria", "error", "channel"],
+        choices: &[],
+        notes: &[
+            (
+                "extension",
+                "subscription-owner: the client id of the key that last wrote it (set by the server).",
+            ),
+            ("status", "requested is stored as active; error is set by the server only; delete sets off."),
+            ("criteria", "A search of a type clients write, which the owner's key may run."),
+            (
+                "channel",
+                "rest-hook only; endpoint http(s); payload application/fhir+json or absent; header 'Name: value'.",
+            ),
+        ],
     },
 ];

@@ -61,8 +61,8 @@ pub fn subscription_to_fhir(row: &SubscriptionRow, ctx: &MappingContext) -> Valu
     Value::Object(out)
 }
 
-/// The columns of a Subscription a client sends. The server keeps `error` (a client's is
-/// ignored) and turns `requested` into `active`; `status=error` is the server's to set.
+/// The columns of a Subscription a client sends; `requested` is stored as `active` (the server
+/// puts a failing one in `error` with the reason in `error`).
 pub fn subscription_from_fhir(
     resource: &Value,
     ctx: &MappingContext,
@@ -77,14 +77,12 @@ pub fn subscription_from_fhir(
     }
     s.status = match resource["status"].as_str() {
         Some("requested" | "active") => SUBSCRIPTION_ACTIVE.into(),
-        Some("off") => SUBSCRIPTION_OFF.into(),
+        // As read back (a client may send what it read): resuming takes requested.
+        Some(status @ ("error" | "off")) => status.into(),
         Some(other) => {
             issues.push(
-                Issue::error(
-                    IssueType::BusinessRule,
-                    format!("status '{other}' is the server's to set: send requested (or off)"),
-                )
-                .at("Subscription.status"),
+                Issue::error(IssueType::CodeInvalid, format!("unknown status '{other}'"))
+                    .at("Subscription.status"),
             );
             String::new()
         }
@@ -93,6 +91,7 @@ pub fn subscription_from_fhir(
             String::new()
         }
     };
+    s.error = text(&resource["error"]);
     if resource.get("contact").is_some() {
         s.contact = Some(resource["contact"].to_string());
     }
@@ -159,9 +158,6 @@ pub fn subscription_from_fhir(
         // What the server sets (or turns `requested` into) is not the client's to round-trip.
         let mut sent = resource.clone();
         sent["status"] = json!(s.status);
-        if let Some(members) = sent.as_object_mut() {
-            members.remove("error");
-        }
         if let Some(headers) = sent["channel"]["header"].as_array_mut() {
             for header in headers {
                 if let Some((name, value)) = header.as_str().and_then(|h| h.split_once(':')) {
