@@ -179,7 +179,6 @@ fn element_of(resource_type: &str, name: &str) -> &'static str {
         ("AuditEvent", "entity" | "patient") => "/entity/0/what",
         ("Group", "type") => "/type",
         ("Group", "member") => "/member/0/entity",
-        ("Subscription", "status") => "/status",
         ("Subscription", "type") => "/channel/type",
         ("Subscription", "criteria") => "/criteria",
         ("Subscription", "payload") => "/channel/payload",
