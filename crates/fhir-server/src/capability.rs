@@ -178,7 +178,7 @@ pub fn statement() -> Value {
             "operation": [{
                 "name": "export",
                 "definition": format!("{BULK_DATA}/export"),
-                "documentation": format!("Bulk Data export of every resource but Slots and the audit trail. {EXPORT}"),
+                "documentation": format!("Bulk Data export of every resource but Slots, the audit trail and Subscriptions. {EXPORT}"),
             }],
             "interaction": [
                 {"code": "transaction", "documentation": "POST a transaction Bundle to the base: its writes in one database transaction (DELETE, POST, PUT and PATCH; urn:uuid and conditional references resolved), then its GETs; all or nothing, a failure names its entry. PATCH entries carry a JSON Patch in a Binary (contentType application/json-patch+json, ifMatch honoured) and run with the PUTs; conditional DELETE and PATCH entries are not supported."},

@@ -24,9 +24,10 @@ const PAGE: u32 = 1000;
 /// How long outputs are kept.
 const KEEP_OUTPUTS: chrono::Duration = chrono::Duration::hours(24);
 
-/// Types never exported: Slots are computed without end, the audit trail is not clinic data.
+/// Types never exported: Slots are computed without end; the audit trail and the webhooks
+/// (whose headers may hold receivers' credentials) are not clinic data.
 fn exportable(resource_type: &str) -> bool {
-    !matches!(resource_type, "Slot" | "AuditEvent")
+    !matches!(resource_type, "Slot" | "AuditEvent" | "Subscription")
 }
 
 fn patient_compartment(resource_type: &str) -> bool {
