@@ -51,6 +51,8 @@ enum Command {
         /// the 5 retries).
         #[arg(long, env = "CLINIC_FHIR_WEBHOOK_FIRST_RETRY", default_value_t = 10.0)]
         webhook_first_retry: f64,
+        #[command(flatten)]
+        moph: MophArgs,
     },
     /// Manage the API keys third parties use (client id + secret, rights per resource type).
     Keys {
@@ -145,6 +147,57 @@ struct ClinicArgs {
     hn_system: String,
 }
 
+/// The MOPH Connect connector: off unless `--moph-base-url` is given.
+#[derive(Args)]
+struct MophArgs {
+    /// MOPH Connect's base URL; `{base}/queue`, `/queue/schedule` and `/queue/notify` are posted to.
+    #[arg(long, env = "CLINIC_FHIR_MOPH_BASE_URL")]
+    moph_base_url: Option<String>,
+    /// Credentials, sent as the `client-key` and `secret-key` headers.
+    #[arg(long, env = "CLINIC_FHIR_MOPH_CLIENT_KEY", requires = "moph_base_url")]
+    moph_client_key: Option<String>,
+    #[arg(long, env = "CLINIC_FHIR_MOPH_SECRET_KEY", requires = "moph_base_url", hide_env_values = true)]
+    moph_secret_key: Option<String>,
+    /// The hospital name patients see.
+    #[arg(long, env = "CLINIC_FHIR_MOPH_HOSPITAL_NAME", requires = "moph_base_url")]
+    moph_hospital_name: Option<String>,
+    /// The hospital's affiliation (`origin`).
+    #[arg(long, env = "CLINIC_FHIR_MOPH_ORIGIN", requires = "moph_base_url")]
+    moph_origin: Option<String>,
+    /// Link to the appointment's details; `{id}` becomes the appointment id.
+    #[arg(long, env = "CLINIC_FHIR_MOPH_DETAILS_LINK", requires = "moph_base_url")]
+    moph_details_link: Option<String>,
+    /// Link to the current queue; `{id}` becomes the appointment id.
+    #[arg(long, env = "CLINIC_FHIR_MOPH_QUEUE_LINK", requires = "moph_base_url")]
+    moph_queue_link: Option<String>,
+    /// Minutes before the appointment the patient is told their queue is about to be called.
+    #[arg(long, env = "CLINIC_FHIR_MOPH_NOTIFY_BEFORE", default_value_t = 30)]
+    moph_notify_before: i64,
+}
+
+impl MophArgs {
+    /// The message settings and the endpoint, when the connector is configured.
+    fn connector(self) -> anyhow::Result<Option<(fhir_store::outbox::MophConnect, webhooks::MophEndpoint)>> {
+        let Some(base_url) = self.moph_base_url else { return Ok(None) };
+        let needed = |value: Option<String>, flag: &str| {
+            value.with_context(|| format!("--moph-base-url needs {flag} too"))
+        };
+        let messages = fhir_store::outbox::MophConnect {
+            hospital_name: needed(self.moph_hospital_name, "--moph-hospital-name")?,
+            origin: needed(self.moph_origin, "--moph-origin")?,
+            details_link: needed(self.moph_details_link, "--moph-details-link")?,
+            current_queue_link: needed(self.moph_queue_link, "--moph-queue-link")?,
+            notify_before: chrono::Duration::minutes(self.moph_notify_before),
+        };
+        let endpoint = webhooks::MophEndpoint {
+            base_url,
+            client_key: needed(self.moph_client_key, "--moph-client-key")?,
+            secret_key: needed(self.moph_secret_key, "--moph-secret-key")?,
+        };
+        Ok(Some((messages, endpoint)))
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -165,6 +218,7 @@ fn main() -> anyhow::Result<()> {
             export_stale_after,
             webhook_signing_key,
             webhook_first_retry,
+            moph,
         } => {
             let db = database.connect()?;
             let defaults = ServerConfig::default();
@@ -178,7 +232,7 @@ fn main() -> anyhow::Result<()> {
             }
             webhooks.first_retry_after = std::time::Duration::try_from_secs_f64(webhook_first_retry)
                 .context("--webhook-first-retry must be a positive number of seconds")?;
-            let config = ServerConfig {
+            let mut config = ServerConfig {
                 public_base_url: public_url,
                 export_dir: export_dir.unwrap_or_else(|| defaults.export_dir.clone()),
                 export_stale_after: std::time::Duration::from_secs(export_stale_after),
@@ -186,7 +240,12 @@ fn main() -> anyhow::Result<()> {
                 ..defaults
             };
             let lifetime = chrono::Duration::seconds(token_lifetime);
-            serve(db, &listen, config, &clinic.hn_system, lifetime)
+            let mut store = Store::new(db.clone(), MappingContext::thailand(&clinic.hn_system));
+            if let Some((messages, endpoint)) = moph.connector()? {
+                store = store.with_moph_connect(messages);
+                config.webhooks.moph = Some(endpoint);
+            }
+            serve(db, store, &listen, config, lifetime)
         }
         Command::Keys { database, command } => {
             let keys = KeyManager::new(database.connect()?, api_keys::DEFAULT_TOKEN_LIFETIME);
@@ -313,26 +372,20 @@ fn demo(file: &std::path::Path, listen: &str, patients: u64) -> anyhow::Result<(
     println!(
         "  curl -s '{base}/Patient?gender=female&_count=2' -H 'Authorization: Bearer <access_token from above>'\n"
     );
-    serve(
-        db,
-        listen,
-        ServerConfig::default(),
-        "https://clinic.example.th/fhir/sid/hn",
-        api_keys::DEFAULT_TOKEN_LIFETIME,
-    )
+    let store = Store::new(db.clone(), MappingContext::thailand("https://clinic.example.th/fhir/sid/hn"));
+    serve(db, store, listen, ServerConfig::default(), api_keys::DEFAULT_TOKEN_LIFETIME)
 }
 
 fn serve(
     db: Database,
+    store: Store,
     listen: &str,
     config: ServerConfig,
-    hn_system: &str,
     token_lifetime: chrono::Duration,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving FHIR R4 at {BASE_PATH}");
-    let keys = KeyManager::new(db.clone(), token_lifetime);
-    let store = Store::new(db, MappingContext::thailand(hn_system));
+    let keys = KeyManager::new(db, token_lifetime);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async { fhir_server::serve(listener, store, keys, config)?.await })?;
     Ok(())

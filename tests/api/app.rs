@@ -40,6 +40,14 @@ enum Cleanup {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with_moph(backend, None).await
+    }
+
+    /// A server with the MOPH Connect connector configured (messages, endpoint).
+    pub async fn spawn_with_moph(
+        backend: Backend,
+        moph: Option<(fhir_store::outbox::MophConnect, webhooks::MophEndpoint)>,
+    ) -> TestApp {
         // Server faults are logged; a failing test shows them.
         let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let unique = format!("clinic_fhir_test_{:016x}", rand::random::<u64>());
@@ -60,7 +68,12 @@ impl TestApp {
         };
         let db = Database::connect(&url, 4).unwrap();
         db.migrate().unwrap();
-        let store = Store::new(db.clone(), MappingContext::thailand(HN_SYSTEM));
+        let mut store = Store::new(db.clone(), MappingContext::thailand(HN_SYSTEM));
+        let mut moph_endpoint = None;
+        if let Some((messages, endpoint)) = moph {
+            store = store.with_moph_connect(messages);
+            moph_endpoint = Some(endpoint);
+        }
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let config = ServerConfig {
@@ -72,6 +85,7 @@ impl TestApp {
                 first_retry_after: std::time::Duration::from_millis(100),
                 poll_interval: std::time::Duration::from_millis(50),
                 timeout: std::time::Duration::from_secs(2),
+                moph: moph_endpoint,
                 ..webhooks::WebhookConfig::new(b"a test signing key of at least 32 bytes".to_vec())
             },
             ..ServerConfig::default()

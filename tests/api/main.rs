@@ -20,6 +20,7 @@ mod export;
 mod history;
 mod http_semantics;
 mod includes;
+mod moph_connect;
 mod observation;
 mod patch_delete;
 mod patient_crud;

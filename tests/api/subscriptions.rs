@@ -14,6 +14,7 @@ use crate::app::{TestApp, json_of, somchai};
 /// One POST the receiver got, and what it answered.
 #[derive(Debug, Clone)]
 pub struct Received {
+    pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub answered: u16,
@@ -55,7 +56,8 @@ impl Receiver {
                         .iter()
                         .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
                         .collect();
-                    received.push(Received { headers, body: body.to_vec(), answered });
+                    let path = request.path().to_owned();
+                    received.push(Received { path, headers, body: body.to_vec(), answered });
                     HttpResponse::build(actix_web::http::StatusCode::from_u16(answered).unwrap()).finish()
                 }
             }))

@@ -366,6 +366,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Int4,
+        moph_user_id -> Nullable<Text>,
     }
 }
 

@@ -52,7 +52,8 @@ pub const PROFILES: [ProfileSpec; 17] = [
             (
                 "identifier",
                 "HN (the deployment's HN system, type MR); Thai citizen ID https://terms.sil-th.org/id/th-cid \
-                 (checksum verified); passports http://hl7.org/fhir/sid/passport-XXX (ISO 3166 alpha-3).",
+                 (checksum verified); passports http://hl7.org/fhir/sid/passport-XXX (ISO 3166 alpha-3); \
+                 MOPH Connect user id https://connect.moph.go.th/fhir/sid/user-id.",
             ),
             (
                 "name",

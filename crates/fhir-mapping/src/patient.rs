@@ -5,6 +5,7 @@
 //! | identifier (system = clinic HN system) | hn                                             |
 //! | identifier (th-cid, checksum checked)  | national_id                                    |
 //! | identifier (passport-XXX)              | passport_no, passport_country                  |
+//! | identifier (MOPH Connect user id)      | moph_user_id                                   |
 //! | name (language th / Thai script)       | title_th, first_name_th, last_name_th          |
 //! | name (language en / Latin script)      | first_name_en, last_name_en (prefix from title)|
 //! | telecom phone / email                  | phone / email                                  |
@@ -97,11 +98,17 @@ fn identifiers(p: &PatientFields, ctx: &MappingContext) -> Vec<Value> {
         );
     }
     if let (Some(number), Some(country)) = (&p.passport_no, &p.passport_country) {
+        if let Some(user_id) = &p.moph_user_id {
+            identifiers.push(json!({"system": systems::MOPH_CONNECT_USER, "value": user_id}));
+        }
         identifiers.push(json!({
             "type": typed("PPN"),
             "system": format!("{}{country}", systems::PASSPORT_PREFIX),
             "value": number,
         }));
+    }
+    if let Some(user_id) = &p.moph_user_id {
+        identifiers.push(json!({"system": systems::MOPH_CONNECT_USER, "value": user_id}));
     }
     identifiers
 }
@@ -274,6 +281,8 @@ fn read_identifier(
                 .at(format!("{path}.value")),
             );
         }
+    } else if system == systems::MOPH_CONNECT_USER {
+        p.moph_user_id = Some(value.to_owned());
     } else if let Some(country) = system.strip_prefix(systems::PASSPORT_PREFIX) {
         if country.len() == 3 && country.bytes().all(|b| b.is_ascii_uppercase()) {
             p.passport_no = Some(value.to_owned());
@@ -292,10 +301,11 @@ fn read_identifier(
             Issue::error(
                 IssueType::NotSupported,
                 format!(
-                    "identifier system '{system}' is not kept; use {} (HN), {} or {}XXX",
+                    "identifier system '{system}' is not kept; use {} (HN), {}, {}XXX or {}",
                     ctx.hn_system,
                     systems::THAI_CITIZEN_ID,
-                    systems::PASSPORT_PREFIX
+                    systems::PASSPORT_PREFIX,
+                    systems::MOPH_CONNECT_USER
                 ),
             )
             .at(format!("{path}.system")),

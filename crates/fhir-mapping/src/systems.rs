@@ -108,3 +108,5 @@ pub const AUDIT_EVENT_OUTCOME: &str = "http://hl7.org/fhir/audit-event-outcome";
 pub const SECURITY_SOURCE_TYPE: &str = "http://terminology.hl7.org/CodeSystem/security-source-type";
 /// The key (client id) a Subscription delivers for: the one that last wrote it.
 pub const SUBSCRIPTION_OWNER: &str = "https://clinic.example.th/fhir/StructureDefinition/subscription-owner";
+/// The patient's user id at MOPH Connect, the Ministry of Public Health's patient messaging service.
+pub const MOPH_CONNECT_USER: &str = "https://connect.moph.go.th/fhir/sid/user-id";

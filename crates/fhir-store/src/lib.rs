@@ -166,11 +166,17 @@ pub struct HistoryPage {
 pub struct Store {
     db: Database,
     ctx: MappingContext,
+    moph: Option<std::sync::Arc<outbox::MophConnect>>,
 }
 
 impl Store {
     pub fn new(db: Database, ctx: MappingContext) -> Store {
-        Store { db, ctx }
+        Store { db, ctx, moph: None }
+    }
+
+    /// The store with MOPH Connect messages queued for every appointment booked through it.
+    pub fn with_moph_connect(self, moph: outbox::MophConnect) -> Store {
+        Store { moph: Some(std::sync::Arc::new(moph)), ..self }
     }
 
     pub fn database(&self) -> &Database {
@@ -285,9 +291,11 @@ impl Store {
 
     /// One write in its own transaction.
     pub async fn write(&self, write: Write, handling: Handling) -> Result<Written, StoreError> {
-        let ctx = self.ctx.clone();
+        let (ctx, moph) = (self.ctx.clone(), self.moph.clone());
         self.db
-            .run(move |conn| conn.write_transaction(|conn| write.apply(conn, handling, &ctx)))
+            .run(move |conn| {
+                conn.write_transaction(|conn| write.apply(conn, handling, &ctx, moph.as_deref()))
+            })
             .await
             .map(Written::profiled)
     }
@@ -300,7 +308,7 @@ impl Store {
         &self,
         entries: Vec<TransactionEntry>,
     ) -> Result<Vec<Written>, TransactionError> {
-        let ctx = self.ctx.clone();
+        let (ctx, moph) = (self.ctx.clone(), self.moph.clone());
         self.db
             .run(move |conn| {
                 let mut failed = 0;
@@ -310,7 +318,7 @@ impl Store {
                     for (position, entry) in entries.into_iter().enumerate() {
                         failed = position;
                         let write = entry.write.with_references_resolved(conn, &assigned, &ctx)?;
-                        let done = write.apply(conn, Handling::Strict, &ctx)?;
+                        let done = write.apply(conn, Handling::Strict, &ctx, moph.as_deref())?;
                         if let Some(full_url) = entry.full_url {
                             let resource = &done.resource;
                             let reference = format!(

@@ -15,6 +15,24 @@ use crate::subscription::criteria_search;
 use crate::{Store, StoreError, Written, kind_of, profiled};
 
 pub const REST_HOOK: &str = "rest-hook";
+/// MOPH Connect messages for a booked appointment: the queue, the reminders the service
+/// schedules (09:00 the day before, 06:00 on the day), and the call shortly before it.
+pub const MOPH_QUEUE: &str = "moph-queue";
+pub const MOPH_SCHEDULE: &str = "moph-schedule";
+pub const MOPH_NOTIFY: &str = "moph-notify";
+
+/// What the MOPH Connect messages of this deployment say besides the appointment.
+#[derive(Debug, Clone)]
+pub struct MophConnect {
+    pub hospital_name: String,
+    /// The hospital's affiliation, as MOPH Connect names it.
+    pub origin: String,
+    /// `{id}` is replaced by the appointment id.
+    pub details_link: String,
+    pub current_queue_link: String,
+    /// How long before the appointment the patient is told their queue is about to be called.
+    pub notify_before: Duration,
+}
 
 /// What a write did to a resource, as the outbox names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,9 +125,23 @@ pub fn event_name(resource: &Value, replaced: Option<&Value>, change: Change) ->
         "DocumentReference" => "note",
         other => return format!("{}.{}", other.to_lowercase(), change.verb()),
     };
+    // `scheduled` and `confirmed` are both `booked`: the patient participant's acceptance tells.
+    let confirmed = |appointment: &Value| {
+        appointment["status"] == "booked"
+            && appointment["participant"].as_array().is_some_and(|participants| {
+                participants.iter().any(|p| {
+                    p["status"] == "accepted"
+                        && p["actor"]["reference"].as_str().is_some_and(|r| r.starts_with("Patient/"))
+                })
+            })
+    };
     let special = match thing {
         "appointment" if became("cancelled") => Some("cancelled"),
-        "appointment" if change == Change::Updated && became("booked") => Some("confirmed"),
+        "appointment"
+            if change == Change::Updated && confirmed(resource) && !replaced.is_some_and(confirmed) =>
+        {
+            Some("confirmed")
+        }
         "visit" if became("finished") => Some("completed"),
         "lab" if change != Change::Deleted && (became("final") || became("amended")) => Some("result_ready"),
         "note" if change == Change::Created => Some("written"),
@@ -287,4 +319,90 @@ impl Store {
             })
             .await
     }
+}
+
+/// Queues the MOPH Connect messages of an appointment that has just become booked, when its
+/// patient has a MOPH Connect user id: queue and schedule now, notify `notify_before` the start.
+pub(crate) fn announce_to_moph(
+    conn: &mut DbConnection,
+    moph: &MophConnect,
+    written: &Written,
+    ctx: &MappingContext,
+) -> Result<(), StoreError> {
+    let appointment = &written.resource;
+    let booked = |a: &Value| a["resourceType"] == "Appointment" && a["status"] == "booked";
+    if !booked(appointment) || written.replaced.as_ref().is_some_and(booked) {
+        return Ok(());
+    }
+    let patient_id = appointment["participant"].as_array().into_iter().flatten().find_map(|p| {
+        p["actor"]["reference"].as_str().and_then(|r| r.strip_prefix("Patient/")).map(str::to_owned)
+    });
+    let Some(patient_id) = patient_id else { return Ok(()) };
+    let patient = kind_of("Patient")?.read(conn, &patient_id, ctx)?;
+    let user_id = patient["identifier"].as_array().into_iter().flatten().find_map(|i| {
+        (i["system"] == fhir_mapping::systems::MOPH_CONNECT_USER).then(|| i["value"].as_str()).flatten()
+    });
+    let Some(user_id) = user_id else { return Ok(()) };
+    let local = |element: &str| {
+        appointment[element]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&ctx.utc_offset))
+    };
+    let Some(start) = local("start") else { return Ok(()) };
+    let time = match local("end") {
+        Some(end) => format!("{}-{}", start.format("%H:%M"), end.format("%H:%M")),
+        None => start.format("%H:%M").to_string(),
+    };
+    let id = appointment["id"].as_str().unwrap_or_default();
+    let queue_number = appointment["identifier"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|i| {
+            (i["system"] == fhir_mapping::systems::CLINIC_QUEUE_NUMBER).then(|| i["value"].as_str()).flatten()
+        })
+        .unwrap_or(id);
+    let payload = serde_json::json!({
+        "userId": user_id,
+        "hospitalName": moph.hospital_name,
+        "origin": moph.origin,
+        "queueNumber": queue_number,
+        "patientName": patient_name(&patient),
+        "appointmentDate": start.format("%Y-%m-%d").to_string(),
+        "appointmentTime": time,
+        "detailsLink": moph.details_link.replace("{id}", id),
+        "currentQueueLink": moph.current_queue_link.replace("{id}", id),
+    })
+    .to_string();
+    let now = Utc::now().naive_utc();
+    let call_at = (start.naive_utc() - moph.notify_before).max(now);
+    for (channel, due_at) in [(MOPH_QUEUE, now), (MOPH_SCHEDULE, now), (MOPH_NOTIFY, call_at)] {
+        diesel::insert_into(fhir_outbox::table)
+            .values((
+                fhir_outbox::stream.eq(format!("moph/Appointment/{id}")),
+                fhir_outbox::channel.eq(channel),
+                fhir_outbox::event_name.eq("appointment.booked"),
+                fhir_outbox::resource_type.eq("Appointment"),
+                fhir_outbox::resource_id.eq(id),
+                fhir_outbox::body.eq(&payload),
+                fhir_outbox::created_at.eq(now),
+                fhir_outbox::due_at.eq(due_at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The name a patient is addressed by: the first name as written (Thai first), with its title.
+fn patient_name(patient: &Value) -> String {
+    let name = &patient["name"][0];
+    let parts = name["prefix"]
+        .as_array()
+        .into_iter()
+        .chain(name["given"].as_array())
+        .flatten()
+        .chain(std::iter::once(&name["family"]))
+        .filter_map(Value::as_str);
+    parts.collect::<Vec<_>>().join(" ")
 }

@@ -231,9 +231,11 @@ fn criterion(
     Ok(())
 }
 
-/// `identifier=[system]|[value]` over the HN, the citizen ID and the passport number.
+/// `identifier=[system]|[value]` over the HN, the citizen ID, the passport number and the MOPH
+/// Connect user id.
 fn identifier(sql: &mut Sql, value: &SearchValue, ctx: &MappingContext) -> Result<(), StoreError> {
-    let Some(token) = predicate::token(sql, value, &["p.hn", "p.national_id", "p.passport_no"])? else {
+    let columns = ["p.hn", "p.national_id", "p.passport_no", "p.moph_user_id"];
+    let Some(token) = predicate::token(sql, value, &columns)? else {
         return Ok(());
     };
     let value = token.code.clone();
@@ -253,10 +255,13 @@ fn identifier(sql: &mut Sql, value: &SearchValue, ctx: &MappingContext) -> Resul
             column_is(sql, "p.national_id");
             sql.push(" OR ");
             column_is(sql, "p.passport_no");
+            sql.push(" OR ");
+            column_is(sql, "p.moph_user_id");
             sql.push(")");
         }
         Some(system) if system == ctx.hn_system => column_is(sql, "p.hn"),
         Some(systems::THAI_CITIZEN_ID) => column_is(sql, "p.national_id"),
+        Some(systems::MOPH_CONNECT_USER) => column_is(sql, "p.moph_user_id"),
         Some(system) => match system.strip_prefix(systems::PASSPORT_PREFIX) {
             Some(country) => {
                 sql.push("(");

@@ -8,7 +8,7 @@ use fhir_mapping::MappingContext;
 use fhir_search::{Handling, SearchRequest};
 use serde_json::Value;
 
-use crate::outbox::{self, Change};
+use crate::outbox::{self, Change, MophConnect};
 use crate::{
     StoreError, Written, create, keep_versions, kind_of, leniently, lock_criteria, resource_type_of,
     single_match, update, version_of, versions,
@@ -73,12 +73,14 @@ impl Write {
     }
 
     /// Applies the write and queues an outbox delivery for each active Subscription the
-    /// changed resource matches (for a delete, matched as it was before).
+    /// changed resource matches (for a delete, matched as it was before), and the MOPH Connect
+    /// messages of an appointment it books.
     pub(crate) fn apply(
         &self,
         conn: &mut DbConnection,
         handling: Handling,
         ctx: &MappingContext,
+        moph: Option<&MophConnect>,
     ) -> Result<Written, StoreError> {
         let matched_before = match self {
             Write::Delete { resource_type, id } => {
@@ -98,6 +100,9 @@ impl Write {
                 }
             };
             outbox::announce(conn, &subscriptions, &written, change)?;
+            if let Some(moph) = moph {
+                outbox::announce_to_moph(conn, moph, &written, ctx)?;
+            }
         }
         Ok(written)
     }

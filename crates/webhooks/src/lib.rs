@@ -2,14 +2,15 @@
 //! signed with HMAC-SHA256 under the subscription's secret, retried with exponential backoff,
 //! and after the last retry the subscription put in `error`. Any number of instances may run
 //! this worker: rows are claimed in the database, one stream head at a time, so a
-//! subscription's events arrive in order and at least once.
+//! subscription's events arrive in order and at least once. MOPH Connect messages go through
+//! the same outbox, retries and failure records.
 
 use std::time::Duration;
 
 use api_keys::{KeyManager, Permissions};
 use chrono::Utc;
 use fhir_store::Store;
-use fhir_store::outbox::{Delivery, REST_HOOK};
+use fhir_store::outbox::{Delivery, MOPH_NOTIFY, MOPH_QUEUE, MOPH_SCHEDULE, REST_HOOK};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -32,6 +33,23 @@ pub struct WebhookConfig {
     pub timeout: Duration,
     /// How often the outbox is looked at when it was empty.
     pub poll_interval: Duration,
+    /// Where MOPH Connect messages go, when the connector is configured.
+    pub moph: Option<MophEndpoint>,
+}
+
+/// The MOPH Connect service and this hospital's credentials for it.
+#[derive(Clone)]
+pub struct MophEndpoint {
+    /// `{base}/queue`, `{base}/queue/schedule` and `{base}/queue/notify` are posted to.
+    pub base_url: String,
+    pub client_key: String,
+    pub secret_key: String,
+}
+
+impl std::fmt::Debug for MophEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MophEndpoint").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
 }
 
 impl WebhookConfig {
@@ -42,6 +60,7 @@ impl WebhookConfig {
             first_retry_after: Duration::from_secs(10),
             timeout: Duration::from_secs(10),
             poll_interval: Duration::from_millis(500),
+            moph: None,
         }
     }
 }
@@ -109,6 +128,7 @@ async fn deliver(
 ) {
     let outcome = match delivery.channel.as_str() {
         REST_HOOK => post_rest_hook(store, keys, client, config, &delivery).await,
+        MOPH_QUEUE | MOPH_SCHEDULE | MOPH_NOTIFY => post_to_moph(store, client, config, &delivery).await,
         other => Err(Failure::Final(format!("unknown channel '{other}'"))),
     };
     let recorded = match outcome {
@@ -197,6 +217,102 @@ async fn post_rest_hook(
         Ok(())
     } else {
         Err(Failure::Retry(format!("POST {} answered {}", target.endpoint, response.status())))
+    }
+}
+
+/// The MOPH Connect path each message goes to.
+fn moph_path(channel: &str) -> &'static str {
+    match channel {
+        MOPH_QUEUE => "/queue",
+        MOPH_SCHEDULE => "/queue/schedule",
+        _ => "/queue/notify",
+    }
+}
+
+/// The fields every MOPH Connect message carries, in the order the service lists them.
+pub const MOPH_FIELDS: [&str; 9] = [
+    "userId",
+    "hospitalName",
+    "origin",
+    "queueNumber",
+    "patientName",
+    "appointmentDate",
+    "appointmentTime",
+    "detailsLink",
+    "currentQueueLink",
+];
+
+/// What makes a MOPH Connect message one the service would refuse: found here, so that a bad
+/// configuration or record is reported as ours, not as the service's.
+pub fn moph_payload_problems(body: &str) -> Vec<String> {
+    let Ok(serde_json::Value::Object(payload)) = serde_json::from_str::<serde_json::Value>(body) else {
+        return vec!["the message is not a JSON object".into()];
+    };
+    let mut problems = Vec::new();
+    for field in MOPH_FIELDS {
+        match payload.get(field).and_then(|v| v.as_str()) {
+            Some(value) if !value.trim().is_empty() => {}
+            _ => problems.push(format!("{field} is missing")),
+        }
+    }
+    for link in ["detailsLink", "currentQueueLink"] {
+        let value = payload.get(link).and_then(|v| v.as_str()).unwrap_or_default();
+        if !value.is_empty() && !(value.starts_with("http://") || value.starts_with("https://")) {
+            problems.push(format!("{link} must start with http:// or https://"));
+        }
+    }
+    let date = payload.get("appointmentDate").and_then(|v| v.as_str()).unwrap_or_default();
+    match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+        // A year in the Buddhist era (Christian + 543) would read as five centuries away.
+        Ok(day) if chrono::Datelike::year(&day) < 2400 && date.len() == 10 => {}
+        _ if date.is_empty() => {}
+        _ => problems.push(format!("appointmentDate '{date}' is not YYYY-MM-DD in the Christian era")),
+    }
+    if payload.len() != MOPH_FIELDS.len() {
+        problems.push("the message has fields MOPH Connect does not take".into());
+    }
+    problems
+}
+
+async fn post_to_moph(
+    store: &Store,
+    client: &reqwest::Client,
+    config: &WebhookConfig,
+    delivery: &Delivery,
+) -> Result<(), Failure> {
+    let Some(moph) = &config.moph else {
+        return Err(Failure::Final("MOPH Connect is not configured on this instance".into()));
+    };
+    let problems = moph_payload_problems(&delivery.body);
+    if !problems.is_empty() {
+        return Err(Failure::Final(format!("invalid MOPH Connect message: {}", problems.join("; "))));
+    }
+    if delivery.channel == MOPH_NOTIFY {
+        // Told long after booking: only if the appointment is still on.
+        let still_booked = match store.read("Appointment", &delivery.resource_id).await {
+            Ok(appointment) => appointment["status"] == "booked",
+            Err(fhir_store::StoreError::Gone { .. } | fhir_store::StoreError::NotFound { .. }) => false,
+            Err(cause) => return Err(Failure::Retry(format!("reading the appointment: {cause}"))),
+        };
+        if !still_booked {
+            return Err(Failure::Final("the appointment is no longer booked: not notified".into()));
+        }
+    }
+    let url = format!("{}{}", moph.base_url.trim_end_matches('/'), moph_path(&delivery.channel));
+    let response = client
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .header("client-key", &moph.client_key)
+        .header("secret-key", &moph.secret_key)
+        .header(EVENT_ID_HEADER, delivery.id.to_string())
+        .body(delivery.body.clone())
+        .send()
+        .await
+        .map_err(|cause| Failure::Retry(format!("POST {url}: {}", without_url(&cause))))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(Failure::Retry(format!("POST {url} answered {}", response.status())))
     }
 }
 

@@ -48,4 +48,6 @@ pub struct PatientFields {
     pub primary_doctor_id: Option<i64>,
     pub registered_branch_id: Option<i64>,
     pub active: bool,
+    /// The patient's MOPH Connect user id.
+    pub moph_user_id: Option<String>,
 }
