@@ -52,7 +52,7 @@ enum Command {
         #[arg(long, env = "CLINIC_FHIR_WEBHOOK_FIRST_RETRY", default_value_t = 10.0)]
         webhook_first_retry: f64,
         #[command(flatten)]
-        moph: MophArgs,
+        moph: Box<MophArgs>,
     },
     /// Manage the API keys third parties use (client id + secret, rights per resource type).
     Keys {
@@ -241,7 +241,7 @@ fn main() -> anyhow::Result<()> {
             };
             let lifetime = chrono::Duration::seconds(token_lifetime);
             let mut store = Store::new(db.clone(), MappingContext::thailand(&clinic.hn_system));
-            if let Some((messages, endpoint)) = moph.connector()? {
+            if let Some((messages, endpoint)) = (*moph).connector()? {
                 store = store.with_moph_connect(messages);
                 config.webhooks.moph = Some(endpoint);
             }

@@ -257,7 +257,8 @@ pub fn moph_payload_problems(body: &str) -> Vec<String> {
     }
     for link in ["detailsLink", "currentQueueLink"] {
         let value = payload.get(link).and_then(|v| v.as_str()).unwrap_or_default();
-        if !value.is_empty() && !(value.starts_with("http://") || value.starts_with("https://")) {
+        let linked = value.is_empty() || value.starts_with("http://") || value.starts_with("https://");
+        if !linked {
             problems.push(format!("{link} must start with http:// or https://"));
         }
     }
