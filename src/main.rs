@@ -153,9 +153,10 @@ struct MophArgs {
     /// MOPH Connect's base URL; `{base}/queue`, `/queue/schedule` and `/queue/notify` are posted to.
     #[arg(long, env = "CLINIC_FHIR_MOPH_BASE_URL")]
     moph_base_url: Option<String>,
-    /// Credentials, sent as the `client-key` and `secret-key` headers.
+    /// The hospital's MOPH Connect client key (sent as the `client-key` header).
     #[arg(long, env = "CLINIC_FHIR_MOPH_CLIENT_KEY", requires = "moph_base_url")]
     moph_client_key: Option<String>,
+    /// Its secret key (sent as the `secret-key` header; never logged).
     #[arg(long, env = "CLINIC_FHIR_MOPH_SECRET_KEY", requires = "moph_base_url", hide_env_values = true)]
     moph_secret_key: Option<String>,
     /// The hospital name patients see.
