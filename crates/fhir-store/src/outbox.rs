@@ -266,6 +266,17 @@ impl Store {
             .await
     }
 
+    /// Removes deliveries made more than `kept_for` ago (failed ones stay, to be inspected).
+    pub async fn purge_delivered(&self, kept_for: Duration) -> Result<usize, StoreError> {
+        self.db
+            .run(move |conn| {
+                let before = Utc::now().naive_utc() - kept_for;
+                Ok(diesel::delete(fhir_outbox::table.filter(fhir_outbox::delivered_at.lt(before)))
+                    .execute(conn)?)
+            })
+            .await
+    }
+
     pub async fn delivered(&self, delivery_id: i64) -> Result<(), StoreError> {
         self.db
             .run(move |conn| {

@@ -19,6 +19,8 @@ pub const EVENT_ID_HEADER: &str = "X-Event-Id";
 pub const EVENT_NAME_HEADER: &str = "X-Event-Name";
 pub const EVENT_TIMESTAMP_HEADER: &str = "X-Event-Timestamp";
 pub const SIGNATURE_HEADER: &str = "X-Signature";
+/// How long a delivered event stays in the outbox (for a look at what went out).
+const DELIVERED_KEPT_FOR: chrono::Duration = chrono::Duration::days(7);
 
 #[derive(Debug, Clone)]
 pub struct WebhookConfig {
@@ -98,7 +100,14 @@ pub async fn run(store: Store, keys: KeyManager, config: WebhookConfig) {
         }
     };
     let lease = chrono::Duration::from_std(config.timeout * 2).unwrap_or(chrono::Duration::minutes(1));
+    let mut next_purge = tokio::time::Instant::now();
     loop {
+        if tokio::time::Instant::now() >= next_purge {
+            next_purge += Duration::from_secs(3600);
+            if let Err(cause) = store.purge_delivered(DELIVERED_KEPT_FOR).await {
+                tracing::warn!(%cause, "removing old outbox deliveries");
+            }
+        }
         let claimed = match store.claim_deliveries(32, lease).await {
             Ok(claimed) => claimed,
             Err(cause) => {
