@@ -132,7 +132,10 @@ impl TestApp {
     pub fn client_with(&self, token: &str) -> reqwest::Client {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
-        reqwest::Client::builder().default_headers(headers).build().unwrap()
+        // Idle connections are dropped before the server's keep-alive (5 s) closes them, so a
+        // request never races the server's close of a pooled connection.
+        let idle = std::time::Duration::from_secs(3);
+        reqwest::Client::builder().default_headers(headers).pool_idle_timeout(idle).build().unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

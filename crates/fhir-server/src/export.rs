@@ -343,40 +343,38 @@ async fn run(
         let mut file = tokio::fs::File::create(dir.join(&name)).await.map_err(|e| e.to_string())?;
         let mut count = 0u64;
         let mut cursor = None;
+        // A whole type is walked in storage order where the store can (the Observation index
+        // would be sorted on every page); a selection pages through the search.
+        let mut walk =
+            job.group_id.is_none() && job.since.is_none() && job.type_filter(resource_type).is_none();
         loop {
-            let query = {
-                let mut query = form_urlencoded::Serializer::new(String::new());
-                query.append_pair("_count", &PAGE.to_string()).append_pair("_total", "none");
-                if let Some(group) = &job.group_id {
-                    // The members' compartments, selected in SQL: no member list in memory.
-                    let members = if resource_type == "Patient" { "" } else { "patient." };
-                    query.append_pair(&format!("{members}_has:Group:member:_id"), group);
-                }
-                if let Some(since) = &job.since {
-                    query.append_pair("_lastUpdated", &format!("ge{since}"));
-                }
-                let query = query.finish();
-                match job.type_filter(resource_type) {
-                    Some(filter) => format!("{query}&{filter}"),
-                    None => query,
+            let walked = match walk {
+                true => store
+                    .export_page(resource_type, cursor.clone(), PAGE as i64)
+                    .await
+                    .map_err(|e| e.to_string())?,
+                false => None,
+            };
+            let (resources, next) = match walked {
+                Some(page) => page,
+                None => {
+                    walk = false;
+                    let page = search_page(store, job, resource_type, cursor.take()).await?;
+                    (page.resources, page.next_cursor)
                 }
             };
-            let mut search = fhir_search::parse(resource_type, &query, Handling::Strict)
-                .map_err(|issues| format!("{issues:?}"))?;
-            search.cursor = cursor.take();
-            let page = store.search(resource_type, search).await.map_err(|e| e.to_string())?;
-            let mut lines = Vec::with_capacity(page.resources.len() * 1024);
-            for resource in &page.resources {
+            let mut lines = Vec::with_capacity(resources.len() * 1024);
+            for resource in &resources {
                 serde_json::to_writer(&mut lines, resource).map_err(|e| e.to_string())?;
                 lines.push(b'\n');
             }
             file.write_all(&lines).await.map_err(|e| e.to_string())?;
-            count += page.resources.len() as u64;
+            count += resources.len() as u64;
             let progress = format!("{resource_type}: {count} resources");
             if !store.export_heartbeat(&job.id, worker, progress).await.map_err(|e| e.to_string())? {
                 return Ok(());
             }
-            match page.next_cursor {
+            match next {
                 Some(next) => cursor = Some(next),
                 None => break,
             }
@@ -391,4 +389,34 @@ async fn run(
         .await
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// One page of the search that exports `resource_type` for `job`, from `cursor`.
+async fn search_page(
+    store: &Store,
+    job: &ExportJob,
+    resource_type: &str,
+    cursor: Option<String>,
+) -> Result<fhir_store::SearchPage, String> {
+    let query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("_count", &PAGE.to_string()).append_pair("_total", "none");
+        if let Some(group) = &job.group_id {
+            // The members' compartments, selected in SQL: no member list in memory.
+            let members = if resource_type == "Patient" { "" } else { "patient." };
+            query.append_pair(&format!("{members}_has:Group:member:_id"), group);
+        }
+        if let Some(since) = &job.since {
+            query.append_pair("_lastUpdated", &format!("ge{since}"));
+        }
+        let query = query.finish();
+        match job.type_filter(resource_type) {
+            Some(filter) => format!("{query}&{filter}"),
+            None => query,
+        }
+    };
+    let mut search = fhir_search::parse(resource_type, &query, Handling::Strict)
+        .map_err(|issues| format!("{issues:?}"))?;
+    search.cursor = cursor;
+    store.search(resource_type, search).await.map_err(|e| e.to_string())
 }

@@ -130,6 +130,22 @@ pub trait ResourceKind: Sync {
         false
     }
 
+    /// A page of an export of every resource of this type in storage order, from `after` (a
+    /// position this method returned): the resources and the next position, `None` at the end.
+    /// Types without such a walk answer `Ok(None)` and are exported page by page through
+    /// their search, which is as fast for one table; a type spread over several tables (the
+    /// Observation index) would sort them all on every page.
+    fn export_page(
+        &self,
+        conn: &mut DbConnection,
+        after: Option<&str>,
+        limit: i64,
+        ctx: &MappingContext,
+    ) -> Result<Option<(Vec<Value>, Option<String>)>, StoreError> {
+        let _ = (conn, after, limit, ctx);
+        Ok(None)
+    }
+
     /// Puts the row in the state [`ResourceKind::delete_effect`] describes, as a new version.
     fn delete(&self, conn: &mut DbConnection, id: &str, ctx: &MappingContext) -> Result<Written, StoreError> {
         let _ = (conn, id, ctx);

@@ -378,6 +378,20 @@ impl Store {
             })
     }
 
+    /// A page of an export of every `resource_type` in storage order from `after`, if the type
+    /// has such a walk ([`ResourceKind::export_page`]): the resources and the next position.
+    pub async fn export_page(
+        &self,
+        resource_type: &str,
+        after: Option<String>,
+        limit: i64,
+    ) -> Result<Option<(Vec<Value>, Option<String>)>, StoreError> {
+        let kind = kind_of(resource_type)?;
+        let ctx = self.ctx.clone();
+        let page = self.db.run(move |conn| kind.export_page(conn, after.as_deref(), limit, &ctx)).await?;
+        Ok(page.map(|(resources, next)| (resources.into_iter().map(profiled).collect(), next)))
+    }
+
     pub async fn search(
         &self,
         resource_type: &str,

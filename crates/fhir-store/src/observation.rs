@@ -12,7 +12,7 @@ use diesel::sql_types::{BigInt, Text};
 use fhir_mapping::{
     BLOOD_PRESSURE_COMPONENTS, LAB_STATUSES, MappingContext, ObservationId, VitalSign, VitalSignWrite,
     is_vital_sign, lab_result_from_fhir, lab_result_to_fhir, parse_observation_id, systems,
-    unstored_elements, vital_sign_from_fhir, vital_sign_to_fhir,
+    unstored_elements, vital_sign_from_fhir, vital_sign_to_fhir, vital_signs_to_fhir,
 };
 use fhir_outcome::{Issue, IssueType};
 use fhir_search::{Modifier, QuantityValue, SearchParam, SearchRequest, SearchValue, TokenValue};
@@ -93,6 +93,18 @@ struct IndexedId {
 }
 
 pub struct ObservationKind;
+
+/// The rows of `rows` after row key `after`, in key order, at most `limit`.
+fn rows_after<R>(conn: &mut DbConnection, rows: &Rows, after: i64, limit: i64) -> Result<Vec<R>, StoreError>
+where
+    R: QueryableByName<clinic_db::DbBackend> + 'static,
+{
+    let mut sql = Sql::new(conn.backend());
+    sql.push("SELECT ").push(rows.columns).push(" FROM ").push(rows.from);
+    sql.push(" WHERE t.id > ").bind(Bind::BigInt(after));
+    sql.push(" ORDER BY t.id LIMIT ").bind(Bind::BigInt(limit));
+    Ok(sql.load(conn)?)
+}
 
 impl ResourceKind for ObservationKind {
     fn resource_type(&self) -> &'static str {
@@ -199,6 +211,38 @@ impl ResourceKind for ObservationKind {
         };
         sql.push("SELECT ").push(column);
         matching(sql, params, ctx)
+    }
+
+    /// The vital_signs rows in key order (each row's measurements), then the lab results:
+    /// positions `vs:{row}` and `lab:{row}`.
+    fn export_page(
+        &self,
+        conn: &mut DbConnection,
+        after: Option<&str>,
+        limit: i64,
+        ctx: &MappingContext,
+    ) -> Result<Option<(Vec<Value>, Option<String>)>, StoreError> {
+        let position = after.unwrap_or("vs:0");
+        let key = |prefix: &str| position.strip_prefix(prefix).and_then(|k| k.parse::<i64>().ok());
+        if let Some(after) = key("vs:") {
+            // A row holds up to nine measurements.
+            let row_limit = (limit / VitalSign::ALL.len() as i64).max(1);
+            let rows: Vec<VitalsOfPatient> = rows_after(conn, &VITALS, after, row_limit)?;
+            let next = match rows.last() {
+                Some(last) if rows.len() as i64 == row_limit => format!("vs:{}", last.vitals.id),
+                _ => "lab:0".to_owned(),
+            };
+            let resources =
+                rows.iter().flat_map(|row| vital_signs_to_fhir(&row.vitals, row.patient_id, ctx)).collect();
+            return Ok(Some((resources, Some(next))));
+        }
+        let Some(after) = key("lab:") else {
+            return Err(StoreError::InvalidSearch(format!("not an export position: {position}")));
+        };
+        let rows: Vec<LabOfPatient> = rows_after(conn, &LABS, after, limit)?;
+        let next =
+            rows.last().filter(|_| rows.len() as i64 == limit).map(|last| format!("lab:{}", last.lab.id));
+        Ok(Some((rows.iter().map(|row| lab_result_to_fhir(&row.lab, row.patient_id, ctx)).collect(), next)))
     }
 
     fn search(
