@@ -7,7 +7,7 @@ use fhir_search::{SearchParam, SearchRequest};
 use serde_json::Value;
 
 use crate::sql::Sql;
-use crate::{SearchPage, StoreError, Written};
+use crate::{ExportPage, SearchPage, StoreError, Written};
 
 /// Rows of `table` (alias `t`) that are resources of a kind: those matching `filter` (SQL over
 /// `t`, or empty), each with the id `id_sql` (SQL over `t` giving text).
@@ -141,7 +141,7 @@ pub trait ResourceKind: Sync {
         after: Option<&str>,
         limit: i64,
         ctx: &MappingContext,
-    ) -> Result<Option<(Vec<Value>, Option<String>)>, StoreError> {
+    ) -> Result<Option<ExportPage>, StoreError> {
         let _ = (conn, after, limit, ctx);
         Ok(None)
     }

@@ -106,6 +106,9 @@ pub struct SearchPage {
     pub included: Vec<Value>,
 }
 
+/// A page of a whole-type export: the resources and the position after them (`None` at the end).
+pub type ExportPage = (Vec<Value>, Option<String>);
+
 /// What a successful write did.
 #[derive(Debug)]
 pub struct Written {
@@ -385,7 +388,7 @@ impl Store {
         resource_type: &str,
         after: Option<String>,
         limit: i64,
-    ) -> Result<Option<(Vec<Value>, Option<String>)>, StoreError> {
+    ) -> Result<Option<ExportPage>, StoreError> {
         let kind = kind_of(resource_type)?;
         let ctx = self.ctx.clone();
         let page = self.db.run(move |conn| kind.export_page(conn, after.as_deref(), limit, &ctx)).await?;

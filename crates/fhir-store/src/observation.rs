@@ -24,7 +24,7 @@ use crate::predicate::{self, DateColumn, UnitColumns};
 use crate::row_search::{self, Rows, unsupported};
 use crate::sql::{Bind, Sql};
 use crate::writes::{VersionedFields, require_visit_of_patient};
-use crate::{SearchPage, StoreError, Written, local_now};
+use crate::{ExportPage, SearchPage, StoreError, Written, local_now};
 
 const VITALS: Rows = Rows {
     resource_type: "Observation",
@@ -221,7 +221,7 @@ impl ResourceKind for ObservationKind {
         after: Option<&str>,
         limit: i64,
         ctx: &MappingContext,
-    ) -> Result<Option<(Vec<Value>, Option<String>)>, StoreError> {
+    ) -> Result<Option<ExportPage>, StoreError> {
         let position = after.unwrap_or("vs:0");
         let key = |prefix: &str| position.strip_prefix(prefix).and_then(|k| k.parse::<i64>().ok());
         if let Some(after) = key("vs:") {
