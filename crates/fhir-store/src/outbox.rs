@@ -56,13 +56,19 @@ pub(crate) fn matching_subscriptions(
         .filter(fhir_subscriptions::end_time.is_null().or(fhir_subscriptions::end_time.gt(now)))
         .select(SubscriptionRow::as_select())
         .load(conn)?;
+    if candidates.is_empty() {
+        return Ok(candidates);
+    }
     let kind = kind_of(resource_type)?;
+    let mut this_one = form_urlencoded::Serializer::new(String::new());
+    this_one.append_pair("_id", id);
+    let this_one = fhir_search::parse(resource_type, &this_one.finish(), fhir_search::Handling::Strict)
+        .map_err(|issues| StoreError::InvalidSearch(format!("{issues:?}")))?;
     let mut matching = Vec::new();
     for subscription in candidates {
         // Checked when written; a criteria that no longer parses matches nothing.
         let Ok((_, mut search)) = criteria_search(&subscription.fields.criteria) else { continue };
-        let Ok((_, this_one)) = criteria_search(&format!("{resource_type}?_id={id}")) else { continue };
-        search.params.extend(this_one.params);
+        search.params.extend(this_one.params.iter().cloned());
         search.count = 1;
         search.total = Total::None;
         if !kind.search(conn, &search, ctx)?.resources.is_empty() {
