@@ -13,6 +13,7 @@
 
 use chrono::NaiveDateTime;
 use clinic_db::{BranchRow, DoctorRow};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
 
 use crate::{MappingContext, meta, reference};
@@ -76,6 +77,13 @@ impl Membership {
 }
 
 pub fn group_to_fhir(owner: &PanelOwner, membership: &Membership, ctx: &MappingContext) -> Value {
+    let group = group_without_members(owner, membership, ctx);
+    serde_json::to_value(WithMembers { group: &group, patients: &membership.patients })
+        .expect("a JSON tree serializes")
+}
+
+/// The Group of a panel but its `member` list ([`WithMembers`] adds it).
+pub fn group_without_members(owner: &PanelOwner, membership: &Membership, ctx: &MappingContext) -> Value {
     let (key, active, name, owner_version, manager) = match owner {
         PanelOwner::Doctor(doctor) => (
             GroupKey::Doctor(doctor.id),
@@ -109,12 +117,38 @@ pub fn group_to_fhir(owner: &PanelOwner, membership: &Membership, ctx: &MappingC
     group.insert("name".into(), json!(format!("Patients of {name}")));
     group.insert("quantity".into(), json!(membership.patients.len()));
     group.insert("managingEntity".into(), manager);
-    if !membership.patients.is_empty() {
-        let members: Vec<Value> =
-            membership.patients.iter().map(|id| json!({"entity": reference("Patient", *id)})).collect();
-        group.insert("member".into(), Value::Array(members));
-    }
     Value::Object(group)
+}
+
+/// A Group (from [`group_without_members`]) with its members, serialized one member at a
+/// time: a branch panel lists hundreds of thousands of patients, which as a JSON tree would
+/// take a kilobyte each.
+pub struct WithMembers<'a> {
+    pub group: &'a Value,
+    pub patients: &'a [i64],
+}
+
+impl Serialize for WithMembers<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Members<'a>(&'a [i64]);
+        impl Serialize for Members<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut members = serializer.serialize_seq(Some(self.0.len()))?;
+                for patient in self.0 {
+                    members.serialize_element(&json!({"entity": reference("Patient", *patient)}))?;
+                }
+                members.end()
+            }
+        }
+        let mut group = serializer.serialize_map(None)?;
+        for (name, value) in self.group.as_object().into_iter().flatten() {
+            group.serialize_entry(name, value)?;
+        }
+        if !self.patients.is_empty() {
+            group.serialize_entry("member", &Members(self.patients))?;
+        }
+        group.end()
+    }
 }
 
 #[cfg(test)]

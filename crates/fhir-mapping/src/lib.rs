@@ -50,7 +50,7 @@ pub use encounter::{
     ENCOUNTER_STATUSES, EncounterDiagnosis, EncounterWrite, VISIT_TYPES, encounter_class,
     encounter_from_fhir, encounter_to_fhir, visit_number,
 };
-pub use group::{GroupKey, Membership, PanelOwner, group_to_fhir};
+pub use group::{GroupKey, Membership, PanelOwner, WithMembers, group_to_fhir, group_without_members};
 pub use icd10::{icd10_with_dot, icd10_without_dot};
 pub use location::{BRANCH_TYPES, branch_role, location_to_fhir};
 pub use medication::{

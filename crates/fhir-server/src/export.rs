@@ -342,40 +342,17 @@ async fn run(
         let name = format!("{resource_type}.ndjson");
         let mut file = tokio::fs::File::create(dir.join(&name)).await.map_err(|e| e.to_string())?;
         let mut count = 0u64;
-        let mut cursor = None;
-        // A whole type is walked in storage order where the store can (the Observation index
-        // would be sorted on every page); a selection pages through the search.
-        let mut walk =
-            job.group_id.is_none() && job.since.is_none() && job.type_filter(resource_type).is_none();
+        let mut request = export_request(job, resource_type)?;
         loop {
-            let walked = match walk {
-                true => store
-                    .export_page(resource_type, cursor.clone(), PAGE as i64)
-                    .await
-                    .map_err(|e| e.to_string())?,
-                false => None,
-            };
-            let (resources, next) = match walked {
-                Some(page) => page,
-                None => {
-                    walk = false;
-                    let page = search_page(store, job, resource_type, cursor.take()).await?;
-                    (page.resources, page.next_cursor)
-                }
-            };
-            let mut lines = Vec::with_capacity(resources.len() * 1024);
-            for resource in &resources {
-                serde_json::to_writer(&mut lines, resource).map_err(|e| e.to_string())?;
-                lines.push(b'\n');
-            }
-            file.write_all(&lines).await.map_err(|e| e.to_string())?;
-            count += resources.len() as u64;
+            let page = store.export_page(resource_type, request.clone()).await.map_err(|e| e.to_string())?;
+            file.write_all(&page.ndjson).await.map_err(|e| e.to_string())?;
+            count += page.count;
             let progress = format!("{resource_type}: {count} resources");
             if !store.export_heartbeat(&job.id, worker, progress).await.map_err(|e| e.to_string())? {
                 return Ok(());
             }
-            match next {
-                Some(next) => cursor = Some(next),
+            match page.next {
+                Some(next) => request.cursor = Some(next),
                 None => break,
             }
         }
@@ -391,13 +368,8 @@ async fn run(
     Ok(())
 }
 
-/// One page of the search that exports `resource_type` for `job`, from `cursor`.
-async fn search_page(
-    store: &Store,
-    job: &ExportJob,
-    resource_type: &str,
-    cursor: Option<String>,
-) -> Result<fhir_store::SearchPage, String> {
+/// The search that selects what `job` exports of `resource_type`, a page at a time.
+fn export_request(job: &ExportJob, resource_type: &str) -> Result<fhir_search::SearchRequest, String> {
     let query = {
         let mut query = form_urlencoded::Serializer::new(String::new());
         query.append_pair("_count", &PAGE.to_string()).append_pair("_total", "none");
@@ -415,8 +387,5 @@ async fn search_page(
             None => query,
         }
     };
-    let mut search = fhir_search::parse(resource_type, &query, Handling::Strict)
-        .map_err(|issues| format!("{issues:?}"))?;
-    search.cursor = cursor;
-    store.search(resource_type, search).await.map_err(|e| e.to_string())
+    fhir_search::parse(resource_type, &query, Handling::Strict).map_err(|issues| format!("{issues:?}"))
 }

@@ -8,7 +8,9 @@ use chrono::NaiveDateTime;
 use clinic_db::{BranchRow, DbConnection, DoctorRow};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Nullable, Timestamp};
-use fhir_mapping::{GroupKey, MappingContext, Membership, PanelOwner, group_to_fhir};
+use fhir_mapping::{
+    GroupKey, MappingContext, Membership, PanelOwner, WithMembers, group_to_fhir, group_without_members,
+};
 use fhir_search::{SearchParam, SearchRequest, SearchValue};
 use serde_json::Value;
 
@@ -17,7 +19,7 @@ use crate::kind::{ResourceKind, RowSource};
 use crate::reference_data::{BRANCH_ORGANIZATIONS, DOCTORS};
 use crate::row_search::{self, unsupported};
 use crate::sql::{Bind, Sql};
-use crate::{SearchPage, StoreError, predicate};
+use crate::{ExportPage, SearchPage, StoreError, predicate};
 
 const GROUP_TYPE_SYSTEM: &str = "http://hl7.org/fhir/group-type";
 
@@ -50,45 +52,7 @@ impl ResourceKind for GroupKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        refuse_modifiers(request)?;
-        if !request.sort.is_empty() {
-            return Err(StoreError::InvalidSearch(
-                "Group cannot be sorted: panels come doctors' first, then branches', by row key".into(),
-            ));
-        }
-        let mut keys = every_key(conn)?;
-        for param in &request.params {
-            let wanted: Vec<GroupKey> = match param.def.name {
-                "_id" => tokens(&param.values).iter().filter_map(|id| GroupKey::parse(id)).collect(),
-                "type" => {
-                    let person = param.values.iter().any(|value| {
-                        matches!(value, SearchValue::Token(token)
-                            if token.code.as_deref() == Some("person")
-                                && token.system.as_deref().is_none_or(|s| s == GROUP_TYPE_SYSTEM))
-                    });
-                    if person { keys.clone() } else { Vec::new() }
-                }
-                "member" => with_members(conn, &param.values, ctx).map_err(|e| e.naming(&param.raw.0))?,
-                "_lastUpdated" => {
-                    let mut updated = Vec::new();
-                    for key in &keys {
-                        let Some((owner, membership)) = panel(conn, *key, false)? else { continue };
-                        let at = membership.last_updated(&owner);
-                        let matches = |value: &SearchValue| match value {
-                            SearchValue::Date(date) => matches_date(date, at, ctx),
-                            _ => false,
-                        };
-                        if param.values.iter().any(matches) {
-                            updated.push(*key);
-                        }
-                    }
-                    updated
-                }
-                name => return Err(unsupported("Group", name)),
-            };
-            keys.retain(|key| wanted.contains(key));
-        }
-        let page = offset_page(keys, request)?;
+        let page = offset_page(matching_keys(conn, request, ctx)?, request)?;
         let mut resources = Vec::with_capacity(page.items.len());
         for key in page.items {
             if let Some((owner, membership)) = panel(conn, key, true)? {
@@ -102,6 +66,25 @@ impl ResourceKind for GroupKind {
             previous_cursor: page.previous_cursor,
             included: Vec::new(),
         })
+    }
+
+    /// One panel a page, its members written one at a time, never held as a JSON tree.
+    fn export_page(
+        &self,
+        conn: &mut DbConnection,
+        request: &SearchRequest,
+        ctx: &MappingContext,
+    ) -> Result<Option<ExportPage>, StoreError> {
+        let one_panel = SearchRequest { count: 1, ..request.clone() };
+        let keys = offset_page(matching_keys(conn, &one_panel, ctx)?, &one_panel)?;
+        let mut page = ExportPage::new(keys.next_cursor);
+        for key in keys.items {
+            if let Some((owner, membership)) = panel(conn, key, true)? {
+                let group = crate::profiled(group_without_members(&owner, &membership, ctx));
+                page.push(&WithMembers { group: &group, patients: &membership.patients })?;
+            }
+        }
+        Ok(Some(page))
     }
 
     /// `SELECT patient_id ...`: the members of the panels `_id` names (the only criterion
@@ -177,6 +160,53 @@ fn owner_column(key: GroupKey) -> (&'static str, i64) {
 
 fn keys_of(conn: &mut DbConnection, sql: Sql) -> Result<Vec<i64>, StoreError> {
     Ok(sql.load::<Key>(conn)?.into_iter().map(|k| k.key).collect())
+}
+
+/// The panels `request` selects, doctors' first, then branches', by row key.
+fn matching_keys(
+    conn: &mut DbConnection,
+    request: &SearchRequest,
+    ctx: &MappingContext,
+) -> Result<Vec<GroupKey>, StoreError> {
+    refuse_modifiers(request)?;
+    if !request.sort.is_empty() {
+        return Err(StoreError::InvalidSearch(
+            "Group cannot be sorted: panels come doctors' first, then branches', by row key".into(),
+        ));
+    }
+    let mut keys = every_key(conn)?;
+    for param in &request.params {
+        let wanted: Vec<GroupKey> = match param.def.name {
+            "_id" => tokens(&param.values).iter().filter_map(|id| GroupKey::parse(id)).collect(),
+            "type" => {
+                let person = param.values.iter().any(|value| {
+                    matches!(value, SearchValue::Token(token)
+                        if token.code.as_deref() == Some("person")
+                            && token.system.as_deref().is_none_or(|s| s == GROUP_TYPE_SYSTEM))
+                });
+                if person { keys.clone() } else { Vec::new() }
+            }
+            "member" => with_members(conn, &param.values, ctx).map_err(|e| e.naming(&param.raw.0))?,
+            "_lastUpdated" => {
+                let mut updated = Vec::new();
+                for key in &keys {
+                    let Some((owner, membership)) = panel(conn, *key, false)? else { continue };
+                    let at = membership.last_updated(&owner);
+                    let matches = |value: &SearchValue| match value {
+                        SearchValue::Date(date) => matches_date(date, at, ctx),
+                        _ => false,
+                    };
+                    if param.values.iter().any(matches) {
+                        updated.push(*key);
+                    }
+                }
+                updated
+            }
+            name => return Err(unsupported("Group", name)),
+        };
+        keys.retain(|key| wanted.contains(key));
+    }
+    Ok(keys)
 }
 
 /// Every panel there is: one per doctor, then one per branch.

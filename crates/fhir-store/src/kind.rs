@@ -130,19 +130,17 @@ pub trait ResourceKind: Sync {
         false
     }
 
-    /// A page of an export of every resource of this type in storage order, from `after` (a
-    /// position this method returned): the resources and the next position, `None` at the end.
-    /// Types without such a walk answer `Ok(None)` and are exported page by page through
-    /// their search, which is as fast for one table; a type spread over several tables (the
-    /// Observation index) would sort them all on every page.
+    /// A page of a Bulk Data export of what `request` selects, from its cursor, when this type
+    /// exports otherwise than through its search (`Ok(None)`: through the search, which is as
+    /// fast for one table). Observation walks its tables when the whole type is exported (its
+    /// index would be sorted on every page); Group writes a panel's members one at a time.
     fn export_page(
         &self,
         conn: &mut DbConnection,
-        after: Option<&str>,
-        limit: i64,
+        request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<Option<ExportPage>, StoreError> {
-        let _ = (conn, after, limit, ctx);
+        let _ = (conn, request, ctx);
         Ok(None)
     }
 

@@ -106,8 +106,37 @@ pub struct SearchPage {
     pub included: Vec<Value>,
 }
 
-/// A page of a whole-type export: the resources and the position after them (`None` at the end).
-pub type ExportPage = (Vec<Value>, Option<String>);
+/// A page of a Bulk Data export: its resources as NDJSON, how many, and the position after
+/// them (`None` at the end).
+#[derive(Debug)]
+pub struct ExportPage {
+    pub ndjson: Vec<u8>,
+    pub count: u64,
+    pub next: Option<String>,
+}
+
+impl ExportPage {
+    fn new(next: Option<String>) -> ExportPage {
+        ExportPage { ndjson: Vec::new(), count: 0, next }
+    }
+
+    /// Appends `resource` (anything that serializes as a resource, with its profile) as a line.
+    fn push(&mut self, resource: &impl serde::Serialize) -> Result<(), StoreError> {
+        serde_json::to_writer(&mut self.ndjson, resource)
+            .map_err(|cause| StoreError::Corrupt(format!("a resource did not serialize: {cause}")))?;
+        self.ndjson.push(b'\n');
+        self.count += 1;
+        Ok(())
+    }
+
+    fn of(resources: Vec<Value>, next: Option<String>) -> Result<ExportPage, StoreError> {
+        let mut page = ExportPage::new(next);
+        for resource in resources {
+            page.push(&profiled(resource))?;
+        }
+        Ok(page)
+    }
+}
 
 /// What a successful write did.
 #[derive(Debug)]
@@ -381,18 +410,26 @@ impl Store {
             })
     }
 
-    /// A page of an export of every `resource_type` in storage order from `after`, if the type
-    /// has such a walk ([`ResourceKind::export_page`]): the resources and the next position.
+    /// A page of a Bulk Data export of `resource_type`: what `request` selects, from its
+    /// cursor (a position an earlier page returned), at most `request.count` resources. Types
+    /// with their own walk ([`ResourceKind::export_page`]) use it; others page through their
+    /// search.
     pub async fn export_page(
         &self,
         resource_type: &str,
-        after: Option<String>,
-        limit: i64,
-    ) -> Result<Option<ExportPage>, StoreError> {
+        request: SearchRequest,
+    ) -> Result<ExportPage, StoreError> {
         let kind = kind_of(resource_type)?;
         let ctx = self.ctx.clone();
-        let page = self.db.run(move |conn| kind.export_page(conn, after.as_deref(), limit, &ctx)).await?;
-        Ok(page.map(|(resources, next)| (resources.into_iter().map(profiled).collect(), next)))
+        self.db
+            .run(move |conn| match kind.export_page(conn, &request, &ctx)? {
+                Some(page) => Ok(page),
+                None => {
+                    let page = kind.search(conn, &request, &ctx)?;
+                    ExportPage::of(page.resources, page.next_cursor)
+                }
+            })
+            .await
     }
 
     pub async fn search(

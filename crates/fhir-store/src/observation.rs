@@ -213,18 +213,21 @@ impl ResourceKind for ObservationKind {
         matching(sql, params, ctx)
     }
 
-    /// The vital_signs rows in key order (each row's measurements), then the lab results:
-    /// positions `vs:{row}` and `lab:{row}`.
+    /// A whole-type export (no criteria, no sort) walks the vital_signs rows in key order
+    /// (each row's measurements), then the lab results: positions `vs:{row}` and `lab:{row}`.
     fn export_page(
         &self,
         conn: &mut DbConnection,
-        after: Option<&str>,
-        limit: i64,
+        request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<Option<ExportPage>, StoreError> {
-        let position = after.unwrap_or("vs:0");
+        if !request.params.is_empty() || !request.sort.is_empty() {
+            return Ok(None);
+        }
+        let limit = i64::from(request.count);
+        let position = request.cursor.as_deref().unwrap_or("vs:0");
         let key = |prefix: &str| position.strip_prefix(prefix).and_then(|k| k.parse::<i64>().ok());
-        if let Some(after) = key("vs:") {
+        let (resources, next) = if let Some(after) = key("vs:") {
             // A row holds up to nine measurements.
             let row_limit = (limit / VitalSign::ALL.len() as i64).max(1);
             let rows: Vec<VitalsOfPatient> = rows_after(conn, &VITALS, after, row_limit)?;
@@ -234,15 +237,16 @@ impl ResourceKind for ObservationKind {
             };
             let resources =
                 rows.iter().flat_map(|row| vital_signs_to_fhir(&row.vitals, row.patient_id, ctx)).collect();
-            return Ok(Some((resources, Some(next))));
-        }
-        let Some(after) = key("lab:") else {
+            (resources, Some(next))
+        } else if let Some(after) = key("lab:") {
+            let rows: Vec<LabOfPatient> = rows_after(conn, &LABS, after, limit)?;
+            let next =
+                rows.last().filter(|_| rows.len() as i64 == limit).map(|last| format!("lab:{}", last.lab.id));
+            (rows.iter().map(|row| lab_result_to_fhir(&row.lab, row.patient_id, ctx)).collect(), next)
+        } else {
             return Err(StoreError::InvalidSearch(format!("not an export position: {position}")));
         };
-        let rows: Vec<LabOfPatient> = rows_after(conn, &LABS, after, limit)?;
-        let next =
-            rows.last().filter(|_| rows.len() as i64 == limit).map(|last| format!("lab:{}", last.lab.id));
-        Ok(Some((rows.iter().map(|row| lab_result_to_fhir(&row.lab, row.patient_id, ctx)).collect(), next)))
+        ExportPage::of(resources, next).map(Some)
     }
 
     fn search(
