@@ -103,9 +103,9 @@ async fn small_clinic(app: &TestApp) {
         format!(
             "INSERT INTO lab_results (id, visit_id, local_code, loinc_code, test_name, value_numeric, value_text, \
              unit, status, collected_at, updated_at) VALUES \
-             (1, 1, 'GLU', '2345-7', 'Glucose', 5.4, NULL, 'mmol/L', 'final', '2026-01-10 09:10:00', {NOW}), \
+             (1, 1, 'GLU', '2345-7', 'Glucose', 5.4, NULL, 'mmol/L', 'ordered', '2026-01-10 09:10:00', {NOW}), \
              (2, 3, 'HIV', NULL, 'HIV Ab', NULL, 'negative', NULL, 'final', '2026-01-12 09:10:00', {NOW}), \
-             (3, 2, 'GLU', '2345-7', 'Glucose', 7.25, NULL, 'mmol/L', 'final', '2026-01-11 09:10:00', {NOW})"
+             (3, 2, 'GLU', '2345-7', 'Glucose', 7.25, '7.25 high', 'mmol/L', 'preliminary', '2026-01-11 09:10:00', {NOW})"
         ),
     ];
     for statement in statements {
@@ -248,6 +248,14 @@ async fn observations_by_value_and_component(app: &TestApp) {
             ("value-quantity=21.7||kg/m2", &["vs-2-bmi"]),
             ("value-quantity=ap24", &["vs-1-bmi", "vs-2-bmi"]),
             ("value-string=neg", &["lab-2"]),
+            // A lab result's text is its value only when it has no number.
+            ("value-string=7.25", &[]),
+            // Lab statuses are the clinic's renamed; vital signs are final.
+            ("status=registered", &["lab-1"]),
+            ("status=preliminary", &["lab-3"]),
+            ("status=final&category=laboratory", &["lab-2"]),
+            ("status=cancelled", &[]),
+            ("status:not=final", &["lab-1", "lab-3"]),
             ("code-value-string=HIV$neg", &["lab-2"]),
             ("code-value-string=https://clinic.example.th/fhir/CodeSystem/lab-test|HIV$NEGATIVE", &["lab-2"]),
             ("code-value-string=GLU$neg", &[]),

@@ -29,8 +29,8 @@ struct Key {
     expr: String,
     kind: SortType,
     descending: bool,
-    /// False for the tie-breakers: leaving out the NULL ordering lets the database read an
-    /// unsorted search in the order of the primary key's index.
+    /// False for the tie-breakers: leaving out the NULL ordering lets SQLite read an unsorted
+    /// search in the order of the primary key's index.
     nullable: bool,
 }
 
@@ -88,7 +88,9 @@ pub struct Keyset {
 
 impl Keyset {
     /// The order `request` asks for: `sortable` gives the expression and type a `_sort`
-    /// parameter sorts by (a parameter it does not know is a 400), `ties` the tie-breakers.
+    /// parameter sorts by (a parameter it does not know is a 400), `ties` the tie-breakers,
+    /// which go the way the last `_sort` key goes (so that one index on the last key and the
+    /// row key serves the order either way).
     pub fn new(
         resource_type: &str,
         request: &SearchRequest,
@@ -106,10 +108,11 @@ impl Keyset {
                 ))),
             })
             .collect::<Result<Vec<Key>, StoreError>>()?;
+        let descending = keys.last().is_some_and(|key| key.descending);
         keys.extend(ties.iter().map(|(expr, kind)| Key {
             expr: (*expr).to_owned(),
             kind: *kind,
-            descending: false,
+            descending,
             nullable: false,
         }));
         debug_assert!(keys.len() <= SLOTS);
@@ -153,14 +156,15 @@ impl Keyset {
         }
         sql.push(" ORDER BY ");
         for (i, key) in self.keys.iter().enumerate() {
-            // NULLs last in either direction, the same on both backends; a backwards walk
-            // reads the order in reverse.
+            // A missing value sorts above every value, on both backends (PostgreSQL's own
+            // order, which its indexes give read either way); a backwards walk reads the order
+            // in reverse.
             let descending = key.descending != backwards;
             sql.push(if i == 0 { "" } else { ", " });
-            if key.nullable {
-                sql.push("(").push(&key.expr).push(if backwards { ") IS NOT NULL, " } else { ") IS NULL, " });
-            }
             sql.push(&key.expr).push(if descending { " DESC" } else { " ASC" });
+            if key.nullable {
+                sql.push(if descending { " NULLS FIRST" } else { " NULLS LAST" });
+            }
         }
         sql.push(" LIMIT ").bind(Bind::BigInt(i64::from(count) + 1));
     }
@@ -187,8 +191,8 @@ impl Keyset {
         Window { rows: found.into_iter().map(|keyed| keyed.row).collect(), next, previous }
     }
 
-    /// Rows beyond the cursor in its direction (NULLs last): some key is beyond the cursor's
-    /// value while every key before it is equal to it.
+    /// Rows beyond the cursor in its direction (a NULL above every value): some key is beyond
+    /// the cursor's value while every key before it is equal to it.
     fn push_beyond(&self, sql: &mut Sql, cursor: &Cursor) {
         let value = |sql: &mut Sql, kind: SortType, text: &str| {
             match kind {
@@ -211,7 +215,7 @@ impl Keyset {
             let descending = first.descending != cursor.backwards;
             sql.push("(").push(&first.expr).push(if descending { " <= " } else { " >= " });
             value(sql, first.kind, text);
-            if !cursor.backwards && first.nullable {
+            if !descending && first.nullable {
                 sql.push(" OR ").push(&first.expr).push(" IS NULL");
             }
             sql.push(") AND ");
@@ -232,18 +236,19 @@ impl Keyset {
                 sql.push(" AND ");
             }
             let descending = key.descending != cursor.backwards;
-            match (&cursor.values[position], cursor.backwards) {
-                // Only NULLs follow a NULL, and they are equal to it; every value precedes it.
+            match (&cursor.values[position], descending) {
+                // Going up only NULLs follow a NULL, and they are equal to it; going down every
+                // value does.
                 (None, false) => {
                     sql.push("1 = 0");
                 }
                 (None, true) => {
                     sql.push(&key.expr).push(" IS NOT NULL");
                 }
-                (Some(text), backwards) => {
+                (Some(text), _) => {
                     sql.push("(").push(&key.expr).push(if descending { " < " } else { " > " });
                     value(sql, key.kind, text);
-                    if !backwards && key.nullable {
+                    if !descending && key.nullable {
                         sql.push(" OR ").push(&key.expr).push(" IS NULL");
                     }
                     sql.push(")");

@@ -449,10 +449,12 @@ fn rank(id: ObservationId) -> usize {
 
 /// `(...) o`: every Observation with its id `rid` (and as the row key `row_key` and the
 /// branch's [`rank`]) and what searches look at: `updated_at`,
-/// `patient_id`, `visit_id`, `effective`, `status` (the FHIR code), `category`, its LOINC
+/// `patient_id`, `visit_id`, `effective`, `status` (the FHIR code; `lab_status` the clinic's
+/// code of a lab result, NULL for vital signs), `category`, its LOINC
 /// codes `loinc` and `loinc_alt`, the clinic's lab code `lab_code`, the code's text or
 /// displays (`code_text`, `code_text_alt`), its value (`value_num`
-/// with `value_system`, `value_code` and `value_unit`, or `value_text`) and the codes and
+/// with `value_system`, `value_code` and `value_unit`, or `value_text`, which only counts
+/// without a number: [`push_value_string`]) and the codes and
 /// values of its components (`comp1_*`, `comp2_*`: a blood pressure's systolic and diastolic,
 /// in the unit of `value_*`).
 /// Only the vital signs in `signs` have a branch.
@@ -465,7 +467,8 @@ fn push_index(sql: &mut Sql, signs: &[VitalSign]) {
         sql.push("SELECT ").push(source.id_sql).push(" AS rid, t.id AS row_key, ");
         sql.push(&rank(ObservationId::Vital(0, sign)).to_string());
         sql.push(" AS rank, t.updated_at, t.visit_id");
-        sql.push(", t.measured_at AS effective, 'final' AS status, 'vital-signs' AS category, ");
+        sql.push(", t.measured_at AS effective, 'final' AS status, ").push(NULL_TEXT);
+        sql.push(" AS lab_status, 'vital-signs' AS category, ");
         push_text_or_null(sql, codes.next());
         sql.push(" AS loinc, ");
         push_text_or_null(sql, codes.next());
@@ -505,16 +508,17 @@ fn push_index(sql: &mut Sql, signs: &[VitalSign]) {
         sql.push(" WHEN ").bind(Bind::Text(clinic.to_owned()));
         sql.push(" THEN ").bind(Bind::Text(fhir.to_owned()));
     }
-    sql.push(" ELSE 'unknown' END AS status, 'laboratory' AS category, t.loinc_code AS loinc");
+    sql.push(" ELSE 'unknown' END AS status, t.status AS lab_status, 'laboratory' AS category");
+    sql.push(", t.loinc_code AS loinc");
     sql.push(", CAST(NULL AS TEXT) AS loinc_alt, t.local_code AS lab_code, t.test_name AS code_text");
     sql.push(", CAST(NULL AS TEXT) AS code_text_alt");
-    // The mapping gives a lab result's text only when it has no number.
     sql.push(", t.value_numeric AS value_num, CAST(NULL AS TEXT) AS value_system");
-    sql.push(", CAST(NULL AS TEXT) AS value_code, t.unit AS value_unit");
-    sql.push(", CASE WHEN t.value_numeric IS NULL THEN t.value_text END AS value_text");
+    sql.push(", CAST(NULL AS TEXT) AS value_code, t.unit AS value_unit, t.value_text");
     sql.push(", CAST(NULL AS TEXT) AS comp1_code, CAST(NULL AS INTEGER) AS comp1_value");
     sql.push(", CAST(NULL AS TEXT) AS comp2_code, CAST(NULL AS INTEGER) AS comp2_value, TRUE AS holds");
-    sql.push(" FROM lab_results t) u JOIN visits v ON v.id = u.visit_id WHERE u.holds) o");
+    // Every row has its visit (NOT NULL, a foreign key): as a LEFT JOIN on the visit's key it
+    // is the same, and PostgreSQL leaves it out of a search that does not ask for the patient.
+    sql.push(" FROM lab_results t) u LEFT JOIN visits v ON v.id = u.visit_id WHERE u.holds) o");
 }
 
 /// The value of vital sign `sign` over `vital_signs t`, as the mapping gives it: BMI from
@@ -542,6 +546,19 @@ fn push_vital_value(sql: &mut Sql, sign: VitalSign) {
         }
     };
     sql.push(column);
+}
+
+/// `value-string` over the index: a lab result's text is its value only without a number (as
+/// the mapping gives it); tested on the text column itself so that its index serves.
+fn push_value_string(
+    sql: &mut Sql,
+    modifier: Option<Modifier>,
+    value: &SearchValue,
+) -> Result<(), StoreError> {
+    sql.push("(o.value_num IS NULL AND ");
+    predicate::string(sql, &["o.value_text"], modifier, value)?;
+    sql.push(")");
+    Ok(())
 }
 
 /// A NULL of the type the index's text columns have in every branch.
@@ -593,15 +610,16 @@ fn matching(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Resu
         sql.push(" AND ");
         let negated = param.modifier == Some(Modifier::Not);
         let modifier = if negated { None } else { param.modifier };
+        let (open_negation, close_negation) = predicate::negation(&param.values);
         if negated {
-            sql.push("(");
+            sql.push(open_negation);
         }
         predicate::any_of(sql, &param.values, |sql, value| {
             criterion(sql, param.def.name, modifier, value, ctx)
         })
         .map_err(|error| error.naming(&param.raw.0))?;
         if negated {
-            predicate::is_not_true(sql);
+            sql.push(close_negation);
         }
     }
     Ok(())
@@ -649,11 +667,19 @@ fn criterion(
         ("code", value) => predicate::identifier(sql, value, &CODES)?,
         ("date", value) => predicate::date(sql, "o.effective", DateColumn::Instant, value, ctx)?,
         ("status", value) => {
+            // A lab result's status compared as the clinic's code, which the lab index serves;
+            // the vital signs' is a constant.
+            let lab_codes: Vec<(&str, &str)> =
+                LAB_STATUSES.iter().map(|(clinic, fhir)| (*fhir, *clinic)).collect();
             let statuses: Vec<(&str, &str)> = LAB_STATUSES.iter().map(|(_, fhir)| (*fhir, *fhir)).collect();
-            predicate::code(sql, "o.status", STATUS_SYSTEM, &statuses, value)?
+            sql.push("(");
+            predicate::code(sql, "o.lab_status", STATUS_SYSTEM, &lab_codes, value)?;
+            sql.push(" OR (o.lab_status IS NULL AND ");
+            predicate::code(sql, "o.status", STATUS_SYSTEM, &statuses, value)?;
+            sql.push("))");
         }
         ("value-quantity", value) => predicate::quantity(sql, "o.value_num", &VALUE_UNIT, value)?,
-        ("value-string", value) => predicate::string(sql, &["o.value_text"], modifier, value)?,
+        ("value-string", value) => push_value_string(sql, modifier, value)?,
         ("component-code", value) => {
             if let Some(token) = predicate::token(sql, value, &["o.comp1_code", "o.comp2_code"])? {
                 components(sql, Some(token), None);
@@ -687,7 +713,7 @@ fn criterion(
                 sql.push("(");
                 predicate::token_in_columns(sql, token, &CODES);
                 sql.push(" AND ");
-                predicate::string(sql, &["o.value_text"], None, text)?;
+                push_value_string(sql, None, text)?;
                 sql.push(")");
             }
             _ => return Err(unsupported("Observation", name)),

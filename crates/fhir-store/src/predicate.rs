@@ -25,10 +25,16 @@ pub fn any_of(
     Ok(())
 }
 
-/// Closes a `(` opened before a condition as `(...) IS NOT TRUE`: the rows the condition does
-/// not hold for, including those where it is unknown because the column is NULL (`:not`).
-pub fn is_not_true(sql: &mut Sql) {
-    sql.push(") IS NOT TRUE");
+/// What opens and closes the negation of a condition on `values` (`:not`, `:missing=true`):
+/// `(...) IS NOT TRUE`, the rows the condition does not hold for, including those where it is
+/// unknown because the column is NULL; a `:missing` test is never unknown, so it is negated
+/// with `NOT (...)`, which PostgreSQL turns into `column IS NULL` tests that indexes serve.
+pub fn negation(values: &[SearchValue]) -> (&'static str, &'static str) {
+    if values.iter().all(|value| matches!(value, SearchValue::Present)) {
+        ("NOT (", ")")
+    } else {
+        ("(", ") IS NOT TRUE")
+    }
 }
 
 pub fn never(sql: &mut Sql) {
@@ -305,19 +311,29 @@ pub fn quantity_value<'a>(
 
 /// [`quantity`] for one quantity value.
 pub fn quantity_of(sql: &mut Sql, column: &str, units: &UnitColumns, value: &QuantityValue) {
-    sql.push("(");
+    sql.push("(").push(column).push(" IS NOT NULL AND ");
     number(sql, column, value.prefix, value.number);
+    let equals = |sql: &mut Sql, column: &str, text: &str| {
+        present_and(sql, column);
+        sql.push(" = ").bind(Bind::Text(text.to_owned()));
+    };
     match (&value.system, &value.code) {
         (Some(system), Some(code)) => {
-            sql.push(" AND ").push(units.system).push(" = ").bind(Bind::Text(system.clone()));
-            sql.push(" AND ").push(units.code).push(" = ").bind(Bind::Text(code.clone()));
+            sql.push(" AND ");
+            equals(sql, units.system, system);
+            sql.push(" AND ");
+            equals(sql, units.code, code);
         }
         (Some(system), None) => {
-            sql.push(" AND ").push(units.system).push(" = ").bind(Bind::Text(system.clone()));
+            sql.push(" AND ");
+            equals(sql, units.system, system);
         }
         (None, Some(code)) => {
-            sql.push(" AND (").push(units.code).push(" = ").bind(Bind::Text(code.clone()));
-            sql.push(" OR ").push(units.unit).push(" = ").bind(Bind::Text(code.clone())).push(")");
+            sql.push(" AND ((");
+            equals(sql, units.code, code);
+            sql.push(") OR (");
+            equals(sql, units.unit, code);
+            sql.push("))");
         }
         (None, None) => {}
     }
@@ -606,9 +622,20 @@ pub fn token_in_columns(sql: &mut Sql, token: &TokenValue, columns: &[(&str, &st
             sql.push(" OR ");
         }
         match &token.code {
-            Some(value) => sql.push(column).push(" = ").bind(Bind::Text(value.clone())),
+            Some(value) => {
+                present_and(sql, column);
+                sql.push(" = ").bind(Bind::Text(value.clone()))
+            }
             None => sql.push(column).push(" IS NOT NULL"),
         };
     }
     sql.push(")");
+}
+
+/// `column IS NOT NULL AND column`, to be followed by a comparison. The test is redundant for
+/// a table's column, but where a union branch has a NULL in its place it makes PostgreSQL fold
+/// the comparison to FALSE, and drop it from an OR, where `NULL = value` would stay and keep
+/// the OR's other arms off their indexes.
+fn present_and(sql: &mut Sql, column: &str) {
+    sql.push(column).push(" IS NOT NULL AND ").push(column);
 }

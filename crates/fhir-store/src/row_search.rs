@@ -174,8 +174,9 @@ fn push_criteria(
         sql.push(" AND ");
         let negated = param.modifier == Some(Modifier::Not);
         let modifier = if negated { None } else { param.modifier };
+        let (open_negation, close_negation) = predicate::negation(&param.values);
         if negated {
-            sql.push("(");
+            sql.push(open_negation);
         }
         predicate::any_of(sql, &param.values, |sql, value| match (param.def.name, value) {
             ("_id", value) => {
@@ -212,7 +213,7 @@ fn push_criteria(
         })
         .map_err(|error| error.naming(&param.raw.0))?;
         if negated {
-            predicate::is_not_true(sql);
+            sql.push(close_negation);
         }
     }
     Ok(())
