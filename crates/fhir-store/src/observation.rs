@@ -255,14 +255,16 @@ impl ResourceKind for ObservationKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let criteria = |sql: &mut Sql| matching(sql, &request.params, ctx);
-        let total = row_search::total(conn, request, criteria)?;
+        let total = row_search::total(conn, request, |sql: &mut Sql| matching(sql, &request.params, ctx))?;
         let keyset = Keyset::new(
             "Observation",
             request,
             sort_key,
             &[("o.row_key", SortType::BigInt), ("o.rank", SortType::BigInt)],
         )?;
+        let cursor = keyset.cursor(request.cursor.as_deref())?;
+        let page = Some((&keyset, cursor.as_ref(), request.count));
+        let criteria = |sql: &mut Sql| matching_in_pages(sql, &request.params, ctx, page);
         let window = keyset::load::<IndexedId>(conn, &keyset, request, "SELECT o.rid", criteria)?;
         let ids = window
             .rows
@@ -457,14 +459,35 @@ fn rank(id: ObservationId) -> usize {
 /// without a number: [`push_value_string`]) and the codes and
 /// values of its components (`comp1_*`, `comp2_*`: a blood pressure's systolic and diastolic,
 /// in the unit of `value_*`).
-/// Only the vital signs in `signs` have a branch.
-fn push_index(sql: &mut Sql, signs: &[VitalSign]) {
-    // Each branch reads one table, so that PostgreSQL merges the branches as one append
-    // relation (keeping each table's index orders); the visit gives the patient afterwards.
-    sql.push("(SELECT u.*, v.patient_id FROM (");
+/// Only the vital signs in `signs` have a branch, and each branch's rows are those `filter`
+/// (` AND ...` over the branch's `o`, then perhaps an ORDER BY and LIMIT) keeps.
+///
+/// Each branch is a query of its own, planned alone with the criteria: a search's rows are a
+/// handful of branches' first rows. (As one append relation, which needs branches without a
+/// WHERE, PostgreSQL gave the criteria's conditions one plan shape across branches: a
+/// branch without a match read its whole table for a page ordered by row key, and a chain's
+/// keys were a filter scanned linearly for every row.)
+fn push_index(
+    sql: &mut Sql,
+    signs: &[VitalSign],
+    filter: &dyn Fn(&mut Sql) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    // The visit gives the patient: every row has its visit (NOT NULL, a foreign key), so a LEFT
+    // JOIN on the visit's key is the same, and PostgreSQL leaves it out of a branch that does
+    // not ask for the patient.
+    let close_branch = |sql: &mut Sql, table: &str| -> Result<(), StoreError> {
+        sql.push(" AS holds, v.patient_id FROM ").push(table);
+        sql.push(" t LEFT JOIN visits v ON v.id = t.visit_id) o WHERE o.holds");
+        filter(sql)?;
+        sql.push(") o");
+        Ok(())
+    };
+    sql.push("(");
     for (sign, source) in VitalSign::ALL.into_iter().zip(&SOURCES).filter(|(sign, _)| signs.contains(sign)) {
         let mut codes = sign.loinc_codes();
-        sql.push("SELECT ").push(source.id_sql).push(" AS rid, t.id AS row_key, ");
+        sql.push("SELECT * FROM (SELECT o.* FROM (SELECT ")
+            .push(source.id_sql)
+            .push(" AS rid, t.id AS row_key, ");
         sql.push(&rank(ObservationId::Vital(0, sign)).to_string());
         sql.push(" AS rank, t.updated_at, t.visit_id");
         sql.push(", t.measured_at AS effective, 'final' AS status, ").push(NULL_TEXT);
@@ -494,13 +517,13 @@ fn push_index(sql: &mut Sql, signs: &[VitalSign]) {
             sql.push(NULL_TEXT).push(" AS comp1_code, CAST(NULL AS INTEGER) AS comp1_value, ");
             sql.push(NULL_TEXT).push(" AS comp2_code, CAST(NULL AS INTEGER) AS comp2_value");
         }
-        // Whether the row holds this sign, as a column: PostgreSQL keeps a branch with a WHERE
-        // out of the append relation (and then sorts every match for an ordered page).
-        sql.push(", (").push(source.filter).push(") AS holds FROM vital_signs t UNION ALL ");
+        // Whether the row holds this sign.
+        sql.push(", (").push(source.filter).push(")");
+        close_branch(sql, "vital_signs")?;
+        sql.push(" UNION ALL ");
     }
     let labs = &SOURCES[VitalSign::ALL.len()];
-    // Named like the vital-sign branches: it is the first when a code search leaves them out.
-    sql.push("SELECT ").push(labs.id_sql).push(" AS rid, t.id AS row_key, ");
+    sql.push("SELECT * FROM (SELECT o.* FROM (SELECT ").push(labs.id_sql).push(" AS rid, t.id AS row_key, ");
     sql.push(&rank(ObservationId::Lab(0)).to_string());
     sql.push(" AS rank, t.updated_at, t.visit_id");
     sql.push(", t.collected_at AS effective, CASE t.status");
@@ -515,10 +538,10 @@ fn push_index(sql: &mut Sql, signs: &[VitalSign]) {
     sql.push(", t.value_numeric AS value_num, CAST(NULL AS TEXT) AS value_system");
     sql.push(", CAST(NULL AS TEXT) AS value_code, t.unit AS value_unit, t.value_text");
     sql.push(", CAST(NULL AS TEXT) AS comp1_code, CAST(NULL AS INTEGER) AS comp1_value");
-    sql.push(", CAST(NULL AS TEXT) AS comp2_code, CAST(NULL AS INTEGER) AS comp2_value, TRUE AS holds");
-    // Every row has its visit (NOT NULL, a foreign key): as a LEFT JOIN on the visit's key it
-    // is the same, and PostgreSQL leaves it out of a search that does not ask for the patient.
-    sql.push(" FROM lab_results t) u LEFT JOIN visits v ON v.id = u.visit_id WHERE u.holds) o");
+    sql.push(", CAST(NULL AS TEXT) AS comp2_code, CAST(NULL AS INTEGER) AS comp2_value, TRUE");
+    close_branch(sql, "lab_results")?;
+    sql.push(") o");
+    Ok(())
 }
 
 /// The value of vital sign `sign` over `vital_signs t`, as the mapping gives it: BMI from
@@ -601,11 +624,33 @@ fn named_signs(params: &[SearchParam]) -> Vec<VitalSign> {
         .collect()
 }
 
-/// ` FROM (index) o WHERE ...`: the observations matching every one of `params`.
+/// ` FROM (index) o WHERE 1 = 1`: the observations matching every one of `params`.
 fn matching(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Result<(), StoreError> {
+    matching_in_pages(sql, params, ctx, None)
+}
+
+/// [`matching`], and with `page` each branch gives only its first rows of the page `page`'s
+/// keyset orders at its cursor, which [`keyset::load`] then orders and cuts once more.
+fn matching_in_pages(
+    sql: &mut Sql,
+    params: &[SearchParam],
+    ctx: &MappingContext,
+    page: Option<(&Keyset, Option<&keyset::Cursor>, u32)>,
+) -> Result<(), StoreError> {
     sql.push(" FROM ");
-    push_index(sql, &named_signs(params));
+    push_index(sql, &named_signs(params), &|sql| {
+        push_criteria(sql, params, ctx)?;
+        if let Some((keyset, cursor, count)) = page {
+            keyset.push_page(sql, cursor, count);
+        }
+        Ok(())
+    })?;
     sql.push(" WHERE 1 = 1");
+    Ok(())
+}
+
+/// ` AND ...`: every one of `params`, over a branch `o` of the index.
+fn push_criteria(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Result<(), StoreError> {
     for param in params {
         sql.push(" AND ");
         let negated = param.modifier == Some(Modifier::Not);
@@ -654,10 +699,8 @@ fn criterion(
             None => {}
         },
         ("_lastUpdated", value) => predicate::date(sql, "o.updated_at", DateColumn::Instant, value, ctx)?,
-        ("patient" | "subject", value) => {
-            predicate::union_reference(sql, "o.patient_id", "Patient", value, ctx)?
-        }
-        ("encounter", value) => predicate::union_reference(sql, "o.visit_id", "Encounter", value, ctx)?,
+        ("patient" | "subject", value) => predicate::reference(sql, "o.patient_id", "Patient", value, ctx)?,
+        ("encounter", value) => predicate::reference(sql, "o.visit_id", "Encounter", value, ctx)?,
         ("category", value) => {
             predicate::code(sql, "o.category", systems::OBSERVATION_CATEGORY, &CATEGORIES, value)?
         }

@@ -507,34 +507,6 @@ pub fn reference(
     value: &SearchValue,
     ctx: &MappingContext,
 ) -> Result<(), StoreError> {
-    reference_over(sql, column, target, value, ctx, (" IN (", ")"))
-}
-
-/// [`reference`] over a column of a UNION ALL (the Observation index). On PostgreSQL a chain's
-/// keys are collected first (`= ANY(ARRAY(...))`, run once as an init plan) into a plain
-/// condition the planner pushes into every branch of the union, where `IN (SELECT ...)` stays a
-/// semi-join over the whole union and scans every branch (40 s against 1 ms on 1,000,000
-/// patients). Elsewhere the semi-join is the better plan: it stops with the page.
-pub fn union_reference(
-    sql: &mut Sql,
-    column: &str,
-    target: &str,
-    value: &SearchValue,
-    ctx: &MappingContext,
-) -> Result<(), StoreError> {
-    let chain_keys = if sql.is_postgres() { (" = ANY(ARRAY(", "))") } else { (" IN (", ")") };
-    reference_over(sql, column, target, value, ctx, chain_keys)
-}
-
-/// A reference parameter; a chain's key subquery goes between `chain_keys`.
-fn reference_over(
-    sql: &mut Sql,
-    column: &str,
-    target: &str,
-    value: &SearchValue,
-    ctx: &MappingContext,
-    (open, close): (&str, &str),
-) -> Result<(), StoreError> {
     match value {
         SearchValue::Reference { resource_type, id }
             if resource_type.as_deref().is_none_or(|t| t == target) =>
@@ -542,9 +514,9 @@ fn reference_over(
             row_key(sql, column, id)
         }
         SearchValue::Chain { target_type, param } if target_type == target => {
-            sql.push(column).push(open);
+            sql.push(column).push(" IN (");
             crate::kind_of(target_type)?.id_subquery(sql, std::slice::from_ref(param.as_ref()), ctx)?;
-            sql.push(close);
+            sql.push(")");
         }
         SearchValue::Present => present(sql, &[column]),
         _ => never(sql),
