@@ -78,6 +78,8 @@ pub struct Window<R> {
     pub rows: Vec<R>,
     pub next: Option<String>,
     pub previous: Option<String>,
+    /// How many rows match, when this page holds every one (the first page, with none after).
+    pub whole_count: Option<u64>,
 }
 
 /// The order of a search: its `_sort` keys, then the tie-breakers (which together identify a
@@ -173,6 +175,7 @@ impl Keyset {
     pub fn window<R>(&self, mut found: Vec<Keyed<R>>, count: u32, cursor: Option<&Cursor>) -> Window<R> {
         let more = found.len() > count as usize;
         found.truncate(count as usize);
+        let whole_count = (!more && cursor.is_none()).then_some(found.len() as u64);
         let backwards = cursor.is_some_and(|cursor| cursor.backwards);
         if backwards {
             found.reverse();
@@ -188,7 +191,7 @@ impl Keyset {
         let (more_after, more_before) = if backwards { (true, more) } else { (more, cursor.is_some()) };
         let next = if more_after { at("after", found.last()) } else { None };
         let previous = if more_before { at("before", found.first()) } else { None };
-        Window { rows: found.into_iter().map(|keyed| keyed.row).collect(), next, previous }
+        Window { rows: found.into_iter().map(|keyed| keyed.row).collect(), next, previous, whole_count }
     }
 
     /// Rows beyond the cursor in its direction (a NULL above every value): some key is beyond

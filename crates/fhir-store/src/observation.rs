@@ -255,7 +255,6 @@ impl ResourceKind for ObservationKind {
         request: &SearchRequest,
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
-        let total = row_search::total(conn, request, |sql: &mut Sql| matching(sql, &request.params, ctx))?;
         let keyset = Keyset::new(
             "Observation",
             request,
@@ -266,6 +265,9 @@ impl ResourceKind for ObservationKind {
         let page = Some((&keyset, cursor.as_ref(), request.count));
         let criteria = |sql: &mut Sql| matching_in_pages(sql, &request.params, ctx, page);
         let window = keyset::load::<IndexedId>(conn, &keyset, request, "SELECT o.rid", criteria)?;
+        let total = row_search::total(conn, request, window.whole_count, |sql: &mut Sql| {
+            matching(sql, &request.params, ctx)
+        })?;
         let ids = window
             .rows
             .iter()

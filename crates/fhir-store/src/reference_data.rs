@@ -206,7 +206,6 @@ impl ResourceKind for OrganizationKind {
         ctx: &MappingContext,
     ) -> Result<SearchPage, StoreError> {
         let criteria = |sql: &mut Sql| organizations_matching(sql, &request.params, ctx);
-        let total = row_search::total(conn, request, criteria)?;
         let sortable = |param: &str| {
             let (expr, kind) = match param {
                 "_id" => ("o.rid", SortType::Text),
@@ -220,6 +219,7 @@ impl ResourceKind for OrganizationKind {
         let ties = [("o.part", SortType::BigInt), ("o.row_key", SortType::BigInt)];
         let keyset = Keyset::new("Organization", request, sortable, &ties)?;
         let window = keyset::load::<OrganizationKey>(conn, &keyset, request, "SELECT o.rid", criteria)?;
+        let total = row_search::total(conn, request, window.whole_count, criteria)?;
         let keys = |part: &Rows| -> Vec<i64> {
             let mut keys: Vec<i64> = window.rows.iter().filter_map(|o| part.key_of(&o.rid)).collect();
             keys.sort_unstable();

@@ -114,23 +114,26 @@ where
     R: QueryableByName<DbBackend> + 'static,
 {
     let criteria = |sql: &mut Sql| push_criteria(sql, rows, &request.params, ctx, &criterion);
-    let total = total(conn, request, criteria)?;
     let keyset = keyset(rows, request)?;
     let select = format!("SELECT {}", rows.columns);
     let window = keyset::load::<R>(conn, &keyset, request, &select, criteria)?;
+    let total = total(conn, request, window.whole_count, criteria)?;
     Ok(RowPage { rows: window.rows, total, next_cursor: window.next, previous_cursor: window.previous })
 }
 
 /// The `total` of a search whose matches `criteria` (` FROM ... WHERE ...`) select: none for
 /// `_total=none`, every match for `accurate` (the exact count serves as the estimate too), at
-/// most [`UNASKED_TOTAL_LIMIT`] when `_total` was not asked (none beyond).
+/// most [`UNASKED_TOTAL_LIMIT`] when `_total` was not asked (none beyond). `whole_count` is the
+/// count of a first page that held every match, which needs no query.
 pub fn total(
     conn: &mut DbConnection,
     request: &SearchRequest,
+    whole_count: Option<u64>,
     criteria: impl FnOnce(&mut Sql) -> Result<(), StoreError>,
 ) -> Result<Option<u64>, StoreError> {
     let limit = match request.total {
         Total::None => return Ok(None),
+        _ if whole_count.is_some() => return Ok(whole_count),
         Total::Estimate | Total::Accurate => None,
         Total::Unasked => Some(UNASKED_TOTAL_LIMIT),
     };
