@@ -443,7 +443,7 @@ fn page_resources(
 
 /// Where an Observation's branch comes in the index: the vital signs in `VitalSign::ALL`
 /// order, then the lab results. With the row key it orders the index as each branch's table
-/// is ordered by its primary key, so an unsorted search merges the branches' key orders.
+/// is ordered by its primary key, so an unsorted search reads each branch in its key order.
 fn rank(id: ObservationId) -> usize {
     match id {
         ObservationId::Vital(_, sign) => VitalSign::ALL.iter().position(|s| *s == sign).unwrap_or_default(),
@@ -549,7 +549,7 @@ fn push_index(
 /// The value of vital sign `sign` over `vital_signs t`, as the mapping gives it: BMI from
 /// weight and height rounded to one decimal half away from zero (as Rust's `f64::round`), and
 /// none for blood pressure (its values are its components); a DOUBLE PRECISION in every branch,
-/// so that PostgreSQL can merge the branches' own orders.
+/// the type the value indexes are built on (a number is compared as one).
 fn push_vital_value(sql: &mut Sql, sign: VitalSign) {
     let column = match sign {
         VitalSign::BloodPressure => "CAST(NULL AS DOUBLE PRECISION)",
