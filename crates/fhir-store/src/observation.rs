@@ -631,8 +631,9 @@ fn matching(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Resu
     matching_in_pages(sql, params, ctx, None)
 }
 
-/// [`matching`], and with `page` each branch gives only its first rows of the page `page`'s
-/// keyset orders at its cursor, which [`keyset::load`] then orders and cuts once more.
+/// [`matching`]; with `page` (a keyset, its cursor and the page size) each branch gives only its
+/// first rows in that order from the cursor on, which [`keyset::load`] then orders and cuts once
+/// more.
 fn matching_in_pages(
     sql: &mut Sql,
     params: &[SearchParam],
