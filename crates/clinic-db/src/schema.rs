@@ -243,9 +243,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    fhir_rate_windows (subject, window_start) {
+    fhir_rate_windows (subject, window_start, shard) {
         subject -> Text,
         window_start -> Int8,
+        shard -> Int2,
         hits -> Int4,
     }
 }
