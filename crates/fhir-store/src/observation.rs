@@ -656,19 +656,9 @@ fn matching_in_pages(
 fn push_criteria(sql: &mut Sql, params: &[SearchParam], ctx: &MappingContext) -> Result<(), StoreError> {
     for param in params {
         sql.push(" AND ");
-        let negated = param.modifier == Some(Modifier::Not);
-        let modifier = if negated { None } else { param.modifier };
-        let (open_negation, close_negation) = predicate::negation(&param.values);
-        if negated {
-            sql.push(open_negation);
-        }
-        predicate::any_of(sql, &param.values, |sql, value| {
+        predicate::parameter(sql, param, |sql, modifier, value| {
             criterion(sql, param.def.name, modifier, value, ctx)
-        })
-        .map_err(|error| error.naming(&param.raw.0))?;
-        if negated {
-            sql.push(close_negation);
-        }
+        })?;
     }
     Ok(())
 }

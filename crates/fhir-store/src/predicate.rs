@@ -3,7 +3,9 @@
 
 use chrono::{Duration, NaiveDateTime, NaiveTime};
 use fhir_mapping::{MappingContext, OrganizationKey, systems};
-use fhir_search::{DateValue, Decimal, Modifier, Prefix, QuantityValue, SearchValue, TokenValue};
+use fhir_search::{
+    DateValue, Decimal, Modifier, Prefix, QuantityValue, SearchParam, SearchValue, TokenValue,
+};
 
 use crate::StoreError;
 use crate::sql::{Bind, Sql};
@@ -25,16 +27,28 @@ pub fn any_of(
     Ok(())
 }
 
-/// What opens and closes the negation of a condition on `values` (`:not`, `:missing=true`):
+/// One search parameter's condition: [`any_of`] its values by `each` (given the modifier, but
+/// for `:not`), errors naming the parameter as written. `:not` and `:missing=true` negate it as
 /// `(...) IS NOT TRUE`, the rows the condition does not hold for, including those where it is
 /// unknown because the column is NULL; a `:missing` test is never unknown, so it is negated
 /// with `NOT (...)`, which PostgreSQL turns into `column IS NULL` tests that indexes serve.
-pub fn negation(values: &[SearchValue]) -> (&'static str, &'static str) {
-    if values.iter().all(|value| matches!(value, SearchValue::Present)) {
-        ("NOT (", ")")
-    } else {
-        ("(", ") IS NOT TRUE")
-    }
+pub fn parameter(
+    sql: &mut Sql,
+    param: &SearchParam,
+    mut each: impl FnMut(&mut Sql, Option<Modifier>, &SearchValue) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let negated = param.modifier == Some(Modifier::Not);
+    let modifier = if negated { None } else { param.modifier };
+    let (open, close) = match negated {
+        false => ("", ""),
+        true if param.values.iter().all(|value| matches!(value, SearchValue::Present)) => ("NOT (", ")"),
+        true => ("(", ") IS NOT TRUE"),
+    };
+    sql.push(open);
+    any_of(sql, &param.values, |sql, value| each(sql, modifier, value))
+        .map_err(|error| error.naming(&param.raw.0))?;
+    sql.push(close);
+    Ok(())
 }
 
 pub fn never(sql: &mut Sql) {

@@ -175,13 +175,7 @@ fn push_criteria(
     versions::not_deleted(sql, rows.resource_type, &id_text, &format!("{alias}.version"));
     for param in params {
         sql.push(" AND ");
-        let negated = param.modifier == Some(Modifier::Not);
-        let modifier = if negated { None } else { param.modifier };
-        let (open_negation, close_negation) = predicate::negation(&param.values);
-        if negated {
-            sql.push(open_negation);
-        }
-        predicate::any_of(sql, &param.values, |sql, value| match (param.def.name, value) {
+        predicate::parameter(sql, param, |sql, modifier, value| match (param.def.name, value) {
             ("_id", value) => {
                 let Some(token) = predicate::token(sql, value, &[&format!("{alias}.id")])? else {
                     return Ok(());
@@ -213,11 +207,7 @@ fn push_criteria(
                 Err(StoreError::InvalidSearch(format!("_has is not supported on {}", rows.resource_type)))
             }
             (name, value) => criterion(sql, name, modifier, value),
-        })
-        .map_err(|error| error.naming(&param.raw.0))?;
-        if negated {
-            sql.push(close_negation);
-        }
+        })?;
     }
     Ok(())
 }
