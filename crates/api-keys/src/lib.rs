@@ -448,10 +448,10 @@ const RATE_SHARDS: i16 = 8;
 ///
 /// The hit goes to one of [`RATE_SHARDS`] rows picked at random: with one row per window, every
 /// request of a key waited for the previous one's lock on it (most of the sessions of a read
-/// benchmark did). One statement counts the hit and adds up the other shards (every request
-/// pays for it, so no second round trip). On PostgreSQL it commits without waiting for the WAL
-/// flush, for the same reason: a crash may lose the last fraction of a second of counts, which
-/// a rate limit can afford.
+/// benchmark did). On PostgreSQL the upsert commits without waiting for the WAL flush, for the
+/// same reason: a crash may lose the last fraction of a second of counts, which a rate limit
+/// can afford. Every request pays for this, so one statement both counts the hit and adds up
+/// the other shards.
 fn count_hit(conn: &mut DbConnection, subject: &str, minute: i64) -> Result<i32, KeyError> {
     #[derive(QueryableByName)]
     struct Used {
